@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "aci-admission",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "aci-admission", targets: ["aci-admission"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // Kubernetes object model, label-selector semantics and JSONPatch: no I/O, no YAML.
+        .target(name: "KubernetesModel"),
+        // Reading manifests (multi-document YAML/JSON, `kind: List`) with source positions.
+        .target(name: "Manifests", dependencies: [
+            "KubernetesModel",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // The policy file: loading, lint, and EPG resolution. Pure: policy + object in, decision out.
+        .target(name: "EPGPolicy", dependencies: [
+            "KubernetesModel",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Command implementations and report renderers behind the `aci-admission` executable.
+        .target(name: "ACIAdmissionCLI", dependencies: [
+            "KubernetesModel", "Manifests", "EPGPolicy",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "aci-admission", dependencies: ["ACIAdmissionCLI"]),
+
+        .testTarget(name: "KubernetesModelTests", dependencies: ["KubernetesModel"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
+        .testTarget(name: "EPGPolicyTests", dependencies: ["EPGPolicy", "Manifests"]),
+        .testTarget(name: "ACIAdmissionCLITests", dependencies: ["ACIAdmissionCLI"],
+                    resources: [.copy("Golden")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+
+/// `aci-admission`: the root command. Exit codes across every subcommand: 0 ok, 1 findings,
+/// 2 usage or configuration error.
+public struct ACIAdmissionCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "aci-admission",
+        abstract: "Kubernetes admission and policy for Cisco ACI fabrics: EPG annotations and NetworkPolicies as contracts.",
+        discussion: """
+        Exit status: 0 success, 1 findings (e.g. a rejected object), 2 usage or configuration error.
+        """,
+        subcommands: [PolicyCommand.self, ExplainCommand.self])
+
+    public init() {}
+
+    /// Runs the command line like `main()`, but reports usage errors with exit status 2
+    /// (ArgumentParser's default is 64) so that every subcommand follows the project's convention.
+    public static func mainWithProjectExitCodes(_ arguments: [String]? = nil) async {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code.rawValue == 64 {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// The project's exit statuses.
+public enum ExitStatus: Int32 {
+    case ok = 0
+    case findings = 1
+    case usage = 2
+
+    var code: ExitCode { ExitCode(rawValue) }
+}
+
+public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case text, json
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

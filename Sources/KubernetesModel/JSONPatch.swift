@@ -1,0 +1,58 @@
+import Foundation
+
+/// RFC 6902 JSONPatch operations, and the builder for the one mutation the webhook makes:
+/// setting annotations on an object or on its pod template.
+public struct JSONPatchOperation: Codable, Hashable, Sendable {
+    public enum Op: String, Codable, Hashable, Sendable {
+        case add, remove, replace, test
+    }
+
+    public var op: Op
+    public var path: String
+    public var value: JSONValue?
+
+    public init(op: Op, path: String, value: JSONValue? = nil) {
+        self.op = op
+        self.path = path
+        self.value = value
+    }
+}
+
+/// RFC 6901 JSON Pointer construction.
+public enum JSONPointer {
+    /// Escapes one reference token: `~` becomes `~0` first, then `/` becomes `~1` (the order matters:
+    /// doing `/` first would turn the `~` of `~1` into `~01`).
+    public static func escape(_ token: String) -> String {
+        token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
+    public static func pointer(_ tokens: [String]) -> String {
+        tokens.map { "/" + escape($0) }.joined()
+    }
+}
+
+public enum AnnotationPatch {
+    /// The operations that make the annotations under `metadataPath` include `desired`.
+    ///
+    /// - `metadataExists: false` (a pod template without `metadata`): one `add` of the whole metadata.
+    /// - `current == nil` (no `annotations` map, or `null`): one `add` of the whole map — adding a
+    ///   key under an absent map is an error in RFC 6902.
+    /// - otherwise one `add` or `replace` per key whose value differs; nothing when all are equal.
+    public static func operations(metadataPath: [String], metadataExists: Bool,
+                                  current: [String: String]?, desired: [String: String]) -> [JSONPatchOperation] {
+        guard !desired.isEmpty else { return [] }
+        guard metadataExists else {
+            return [JSONPatchOperation(op: .add, path: JSONPointer.pointer(metadataPath),
+                                       value: .object(["annotations": JSONValue(desired)]))]
+        }
+        let annotationsPath = metadataPath + ["annotations"]
+        guard let current else {
+            return [JSONPatchOperation(op: .add, path: JSONPointer.pointer(annotationsPath), value: JSONValue(desired))]
+        }
+        return desired.sorted { $0.key < $1.key }.compactMap { key, value in
+            guard current[key] != value else { return nil }
+            return JSONPatchOperation(op: current[key] == nil ? .add : .replace,
+                                      path: JSONPointer.pointer(annotationsPath + [key]), value: .string(value))
+        }
+    }
+}

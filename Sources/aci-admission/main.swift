@@ -1,0 +1,3 @@
+import ACIAdmissionCLI
+
+await ACIAdmissionCommand.mainWithProjectExitCodes()
