@@ -36,8 +36,8 @@ let package = Package(
         .testTarget(name: "KubernetesModelTests", dependencies: ["KubernetesModel"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "EPGPolicyTests", dependencies: ["EPGPolicy", "Manifests"]),
-        .testTarget(name: "ACIAdmissionCLITests", dependencies: ["ACIAdmissionCLI"],
-                    resources: [.copy("Golden")]),
+        // Runs the built `aci-admission` binary; golden outputs live in Tests/ACIAdmissionCLITests/Golden.
+        .testTarget(name: "ACIAdmissionCLITests", dependencies: ["ACIAdmissionCLI"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,9 @@ public enum APICName {
         case tenant, applicationProfile = "application profile", epg = "EPG", contract, bridgeDomain = "bridge domain"
         case vrf = "VRF", l3out = "L3Out", externalEPG = "external EPG", domain = "VMM domain", clusterName = "cluster name"
 
+        /// "a" or "an", by how the name is read aloud ("an EPG", "an L3Out").
+        var article: String { [.applicationProfile, .epg, .l3out, .externalEPG].contains(self) ? "an" : "a" }
+
         var maxLength: Int { self == .tenant ? 63 : 64 }
         var allowsColon: Bool { self != .tenant }
     }
@@ -16,13 +19,13 @@ public enum APICName {
     /// Why `name` is not a valid name for this class, or nil. Tenants: 1–63 of `[a-zA-Z0-9_.-]`;
     /// everything else: 1–64 of `[a-zA-Z0-9_.:-]`.
     public static func problem(_ name: String, kind: Kind) -> String? {
-        if name.isEmpty { return "a \(kind.rawValue) name must not be empty" }
+        if name.isEmpty { return "\(kind.article) \(kind.rawValue) name must not be empty" }
         if name.utf8.count > kind.maxLength {
-            return "a \(kind.rawValue) name is at most \(kind.maxLength) characters; \"\(name)\" has \(name.utf8.count)"
+            return "\(kind.article) \(kind.rawValue) name is at most \(kind.maxLength) characters; \"\(name)\" has \(name.utf8.count)"
         }
         if let bad = name.unicodeScalars.first(where: { !isNameCharacter($0, allowColon: kind.allowsColon) }) {
             let allowed = kind.allowsColon ? "letters, digits, '_', '.', ':' and '-'" : "letters, digits, '_', '.' and '-' (no ':')"
-            return "a \(kind.rawValue) name may contain only \(allowed); \"\(name)\" contains '\(bad)'"
+            return "\(kind.article) \(kind.rawValue) name may contain only \(allowed); \"\(name)\" contains '\(bad)'"
         }
         return nil
     }

@@ -127,9 +127,9 @@ public struct NameTemplate: Hashable, Sendable, CustomStringConvertible, Codable
     }
 }
 
-/// The set of names a template can render, as a small NFA over the APIC name alphabet. Namespace
-/// and label-value lengths and first/last-character rules are relaxed, so the language is a
-/// superset of the real one: disjointness proven here holds for the real names too.
+/// The set of names a template can render, as a small NFA over the APIC name alphabet: namespace
+/// names and label values with their exact character rules, but without their length limits, so
+/// the language is a superset of the real one and disjointness proven here holds for real names.
 struct NameLanguage {
     /// A set of byte values (the alphabet is ASCII).
     struct ByteSet: Hashable {
@@ -152,7 +152,8 @@ struct NameLanguage {
         }
     }
 
-    static let lower = ByteSet(UInt8(ascii: "a")...UInt8(ascii: "z"))
+    static let lowerAlnum = ByteSet(Array(UInt8(ascii: "a")...UInt8(ascii: "z")) + Array(UInt8(ascii: "0")...UInt8(ascii: "9")))
+    static let alnum = ByteSet(Array(UInt8(ascii: "a")...UInt8(ascii: "z")) + Array(UInt8(ascii: "A")...UInt8(ascii: "Z")) + Array(UInt8(ascii: "0")...UInt8(ascii: "9")))
     static let namespaceAlphabet = ByteSet(Array(UInt8(ascii: "a")...UInt8(ascii: "z")) + Array(UInt8(ascii: "0")...UInt8(ascii: "9")) + [UInt8(ascii: "-")])
     static let labelValueAlphabet = ByteSet(Array(UInt8(ascii: "a")...UInt8(ascii: "z")) + Array(UInt8(ascii: "A")...UInt8(ascii: "Z"))
                                             + Array(UInt8(ascii: "0")...UInt8(ascii: "9")) + Array("-_.".utf8))
@@ -170,8 +171,25 @@ struct NameLanguage {
     var epsilon: [[Int]] = []
     var accepting = 0
 
+    private mutating func newState() -> Int {
+        edges.append([]); epsilon.append([]); return edges.count - 1
+    }
+
+    /// States for one placeholder value that starts and ends with a character of `edge` and has
+    /// characters of `inner` between; returns the state after it.
+    private mutating func value(from start: Int, edge: ByteSet, inner: ByteSet, optional: Bool) -> Int {
+        let last = newState(), middle = newState(), end = newState()
+        edges[start].append(Edge(on: edge, to: last))
+        edges[last].append(Edge(on: edge, to: last))
+        edges[last].append(Edge(on: inner, to: middle))
+        edges[middle].append(Edge(on: inner, to: middle))
+        edges[middle].append(Edge(on: edge, to: last))
+        epsilon[last].append(end)
+        if optional { epsilon[start].append(end) }
+        return end
+    }
+
     init(template: NameTemplate) {
-        func newState() -> Int { edges.append([]); epsilon.append([]); return edges.count - 1 }
         var current = newState()
         for segment in template.segments {
             switch segment {
@@ -182,15 +200,11 @@ struct NameLanguage {
                     current = next
                 }
             case .namespace:
-                let next = newState()
-                edges[current].append(Edge(on: NameLanguage.namespaceAlphabet, to: next))
-                edges[next].append(Edge(on: NameLanguage.namespaceAlphabet, to: next))
-                current = next
+                // [a-z0-9]([a-z0-9-]*[a-z0-9])?
+                current = value(from: current, edge: NameLanguage.lowerAlnum, inner: NameLanguage.namespaceAlphabet, optional: false)
             case .label:
-                let next = newState()
-                epsilon[current].append(next)
-                edges[next].append(Edge(on: NameLanguage.labelValueAlphabet, to: next))
-                current = next
+                // empty, or [A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?
+                current = value(from: current, edge: NameLanguage.alnum, inner: NameLanguage.labelValueAlphabet, optional: true)
             }
         }
         accepting = current

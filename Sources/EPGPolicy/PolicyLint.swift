@@ -2,9 +2,19 @@ import KubernetesModel
 
 /// The semantic checks of DESIGN §2 on a parsed policy. Each is a proof over the policy's rules,
 /// not a sample of today's objects.
-struct PolicyLint {
+final class PolicyLint {
     let policy: Policy
     let reader: PolicyReader
+    /// Template problems already reported: a rule that inherits a template from `defaults` has the
+    /// same problem, and it is reported once.
+    private var reportedTemplates: Set<String> = []
+
+    init(policy: Policy, reader: PolicyReader) {
+        self.policy = policy
+        self.reader = reader
+    }
+
+    private func firstReport(_ key: String) -> Bool { reportedTemplates.insert(key).inserted }
 
     /// EPG names the ACI CNI creates for itself: no namespace may be pinned into them.
     static let systemEPGNames = ["aci-containers-system", "aci-containers-nodes", "aci-containers-istio",
@@ -86,20 +96,22 @@ struct PolicyLint {
             let keys = settings.workloadEPG.labelKeys
             let missing = settings.groupBy.filter { !keys.contains($0) }
             let extra = keys.filter { !settings.groupBy.contains($0) }
-            if !missing.isEmpty || !extra.isEmpty {
+            if (!missing.isEmpty || !extra.isEmpty), firstReport("groupBy|\(settings.workloadEPG)|\(settings.groupBy)") {
                 var parts: [String] = []
                 if !missing.isEmpty { parts.append("does not use groupBy key(s) \(missing.joined(separator: ", "))") }
                 if !extra.isEmpty { parts.append("uses label(s) \(extra.joined(separator: ", ")) that are not in groupBy") }
                 let suggested = "{namespace}." + settings.groupBy.map { "{label:\($0)}" }.joined(separator: ":")
-                diagnose(.error, at("workloadEPG"), "\(context.label).workloadEPG \"\(settings.workloadEPG)\" \(parts.joined(separator: " and ")) (groupBy: [\(settings.groupBy.joined(separator: ", "))])",
+                // Where the mismatch was introduced: whichever of the two settings was written last.
+                let location = max(at("workloadEPG"), at("groupBy"))
+                diagnose(.error, location, "\(context.label).workloadEPG \"\(settings.workloadEPG)\" \(parts.joined(separator: " and ")) (groupBy: [\(settings.groupBy.joined(separator: ", "))])",
                          hint: "a workload template must use exactly its groupBy keys, e.g. workloadEPG: \"\(suggested)\"")
             }
         }
-        if !settings.namespaceEPG.labelKeys.isEmpty {
+        if !settings.namespaceEPG.labelKeys.isEmpty, firstReport("labels|\(settings.namespaceEPG)") {
             diagnose(.error, at("namespaceEPG"), "\(context.label).namespaceEPG \"\(settings.namespaceEPG)\" uses pod labels, but one namespace EPG holds every pod of the namespace",
                      hint: "use only {namespace} and literal text, e.g. \"{namespace}\"")
         }
-        for item in used {
+        for item in used where firstReport("\(item.role)|\(item.template)") {
             if item.template.canRenderEmpty {
                 diagnose(.error, item.location, "\(item.describe) can render an empty EPG name",
                          hint: "add literal text or {namespace}, e.g. \"{namespace}.\(item.template)\"")

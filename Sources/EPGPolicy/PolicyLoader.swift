@@ -130,19 +130,20 @@ struct PolicyBuilder {
                            hint: "run `aci-admission policy migrate FILE` to rewrite the file")
             version = migration.to
         }
-        guard let fields = reader.mapping(root, "the policy", keys: Self.topKeys) else { return nil }
+        var fields = top
+        if root != document {
+            guard let migrated = reader.mapping(root, "the policy", keys: Self.topKeys) else { return nil }
+            fields = migrated
+        }
         if let kindNode = reader.required(fields, "kind", hint: "kind: \(Policy.kind)"),
            let kind = reader.string(kindNode, "kind"), kind != Policy.kind {
             reader.error(kindNode, "kind is \"\(kind)\"; a policy file has kind \(Policy.kind)")
         }
 
         let fabric = fields["fabric"].flatMap(buildFabric) ?? { _ = reader.required(fields, "fabric"); return nil }()
-        guard let fabric else {
-            // Without the fabric nothing else can be resolved; still report the other sections' syntax.
-            _ = buildRest(fields, fabric: Fabric.placeholder)
-            return nil
-        }
-        return buildRest(fields, fabric: fabric)
+        // A broken fabric section is already an error; the rest is still built (over a placeholder)
+        // so that lint reports every other problem in the same run.
+        return buildRest(fields, fabric: fabric ?? Fabric.placeholder)
     }
 
     private func buildRest(_ fields: PolicyReader.Fields, fabric: Fabric) -> Policy? {

@@ -57,6 +57,13 @@ public struct Pod: Codable, Hashable, Sendable {
     public var kind: String?
     public var metadata: ObjectMeta
     public var spec: PodSpec?
+
+    public init(apiVersion: String? = "v1", kind: String? = "Pod", metadata: ObjectMeta, spec: PodSpec? = nil) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.metadata = metadata
+        self.spec = spec
+    }
 }
 
 /// The spec shape shared by Deployment, StatefulSet, DaemonSet, ReplicaSet and Job.

@@ -92,9 +92,8 @@ public enum YAMLErrors {
         case is Double.Type: return "a number"
         default:
             let name = String(describing: type)
-            if name.hasPrefix("Dictionary") { return "a mapping" }
-            if name.hasPrefix("Array") { return "a sequence" }
-            return "a mapping (\(name))"
+            if name.hasPrefix("Array") || name.contains("Sequence") { return "a sequence" }
+            return "a mapping"
         }
     }
 }
