@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Kubernetes object model, label-selector semantics and JSONPatch: no I/O, no YAML.
@@ -26,9 +27,16 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The APIC object model: managed objects, naming, DNs, and the APIC's JSON shapes.
+        .target(name: "APIC"),
+        // NetworkPolicy → ACI contracts: expressibility, compilation, the desired APIC tree. Pure.
+        .target(name: "ContractCompiler", dependencies: [
+            "KubernetesModel", "EPGPolicy", "APIC",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Command implementations and report renderers behind the `aci-admission` executable.
         .target(name: "ACIAdmissionCLI", dependencies: [
-            "KubernetesModel", "Manifests", "EPGPolicy",
+            "KubernetesModel", "Manifests", "EPGPolicy", "APIC", "ContractCompiler",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aci-admission", dependencies: ["ACIAdmissionCLI"]),
@@ -36,6 +44,11 @@ let package = Package(
         .testTarget(name: "KubernetesModelTests", dependencies: ["KubernetesModel"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "EPGPolicyTests", dependencies: ["EPGPolicy", "Manifests"]),
+        .testTarget(name: "APICTests", dependencies: ["APIC"]),
+        .testTarget(name: "ContractCompilerTests", dependencies: [
+            "ContractCompiler", "Manifests", "APIC",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         // Runs the built `aci-admission` binary; golden outputs live in Tests/ACIAdmissionCLITests/Golden.
         .testTarget(name: "ACIAdmissionCLITests", dependencies: ["ACIAdmissionCLI"], exclude: ["Golden"]),
     ],
