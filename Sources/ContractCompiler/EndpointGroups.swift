@@ -271,11 +271,13 @@ enum SelectorAnalysis {
         return selectorPath
     }
 
+    /// "with app=web, tier=x and without label role": a pod, described by the labels that matter.
     static func describe(_ labels: [String: String], keys: [String]) -> String {
         let shown = labels.filter { !$0.key.hasPrefix("x-other") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.hasPrefix("x-other") ? "<other>" : $0.value)" }
-        let missing = keys.filter { labels[$0] == nil }.sorted()
-        var parts = shown
-        if !missing.isEmpty { parts.append("no \(missing.joined(separator: ", "))") }
-        return parts.isEmpty ? "no labels" : parts.joined(separator: ", ")
+        let missing = Set(keys).filter { labels[$0] == nil }.sorted()
+        var parts: [String] = []
+        if !shown.isEmpty { parts.append("with " + shown.joined(separator: ", ")) }
+        if !missing.isEmpty { parts.append("without label\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))") }
+        return parts.isEmpty ? "with any labels" : parts.joined(separator: " and ")
     }
 }

@@ -107,9 +107,29 @@ public struct ExpressibilityChecker: Sendable {
             checkPeerContracts(peers, ports: ports, path: rule.ports == nil ? path : "\(path).ports", reasons: &reasons)
             egress.append(.init(peers: peers, ports: ports, prefixes: prefixes))
         }
-        if !reasons.isEmpty { return .rejected(reasons) }
+        if !reasons.isEmpty { return .rejected(Self.mergingSplits(reasons)) }
         return .accepted(PolicyAnalysis(id: id, policy: networkPolicy, targets: targets, isolatesIngress: spec.isolatesIngress,
                                         isolatesEgress: spec.isolatesEgress, ingress: ingress, egress: egress))
+    }
+
+    /// One selector usually splits several EPGs the same way: one reason per field path, naming them all.
+    static func mergingSplits(_ reasons: [Rejection]) -> [Rejection] {
+        var result: [Rejection] = []
+        var indexByPath: [String: Int] = [:]
+        var others: [Int: [String]] = [:]
+        for reason in reasons {
+            if reason.rule == Rejection.Rule.splitEPG, let index = indexByPath[reason.path], let epg = reason.epg {
+                others[index, default: []].append(epg)
+                continue
+            }
+            if reason.rule == Rejection.Rule.splitEPG { indexByPath[reason.path] = result.count }
+            result.append(reason)
+        }
+        for (index, epgs) in others {
+            let shown = epgs.prefix(5).joined(separator: ", ") + (epgs.count > 5 ? ", …" : "")
+            result[index].message += "; it also splits \(epgs.count) more EPG\(epgs.count == 1 ? "" : "s"): \(shown)"
+        }
+        return result
     }
 
     // MARK: pod sets
@@ -205,7 +225,7 @@ public struct ExpressibilityChecker: Sendable {
         default:
             fix = "select all of \(epg) or none of it"
         }
-        let message = "\(path) selects part of EPG \(epg): pods with \(SelectorAnalysis.describe(inPod, keys: keys)) are selected, pods with \(SelectorAnalysis.describe(outPod, keys: keys)) are not"
+        let message = "\(path) selects part of EPG \(epg): pods \(SelectorAnalysis.describe(inPod, keys: keys)) are selected, pods \(SelectorAnalysis.describe(outPod, keys: keys)) are not"
         return Rejection(path: path, rule: Rejection.Rule.splitEPG, epg: epg, message: message, fix: fix)
     }
 
