@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aci-admission", targets: ["aci-admission"]),
+        // The engine as a library, for the benchmarks in bench/ (a separate package).
+        .library(name: "ACIAdmissionEngine", targets: ["KubernetesModel", "Manifests", "EPGPolicy", "APIC", "ContractCompiler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),

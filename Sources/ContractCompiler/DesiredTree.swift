@@ -31,19 +31,43 @@ public struct DesiredTree: Sendable, Equatable {
     }
 
     /// What changed from `old`: objects to create, to modify (attributes differ), and to delete.
+    /// Subtrees are compared structurally first, so only the parts that differ are walked.
     public func diff(from old: DesiredTree) -> TreeDiff {
-        let before = old.objects, after = objects
         var diff = TreeDiff()
+        let before = Dictionary(uniqueKeysWithValues: old.roots.map { ($0.dn, $0.object) })
+        let after = Dictionary(uniqueKeysWithValues: roots.map { ($0.dn, $0.object) })
         for (dn, object) in after {
             if let previous = before[dn] {
-                if Set(previous.attributes) != Set(object.attributes) { diff.modified.append(dn) }
+                DesiredTree.compare(previous, object, dn: dn, into: &diff)
             } else {
-                diff.created.append(dn)
+                diff.created += object.flattened(parentDN: DN.parent(of: dn) ?? "").map(\.dn)
             }
         }
-        diff.deleted = before.keys.filter { after[$0] == nil }
+        for (dn, object) in before where after[dn] == nil {
+            diff.deleted += object.flattened(parentDN: DN.parent(of: dn) ?? "").map(\.dn)
+        }
         diff.created.sort(); diff.modified.sort(); diff.deleted.sort()
         return diff
+    }
+
+    private static func compare(_ old: ManagedObject, _ new: ManagedObject, dn: String, into diff: inout TreeDiff) {
+        guard old != new else { return }
+        if Set(old.attributes) != Set(new.attributes) { diff.modified.append(dn) }
+        guard old.children != new.children else { return }
+        func keyed(_ children: [ManagedObject]) -> [String: ManagedObject] {
+            Dictionary(children.map { ($0.rn ?? $0.className, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        let before = keyed(old.children), after = keyed(new.children)
+        for (rn, child) in after {
+            if let previous = before[rn] {
+                compare(previous, child, dn: "\(dn)/\(rn)", into: &diff)
+            } else {
+                diff.created += child.flattened(parentDN: dn).map(\.dn)
+            }
+        }
+        for (rn, child) in before where after[rn] == nil {
+            diff.deleted += child.flattened(parentDN: dn).map(\.dn)
+        }
     }
 
     /// The roots wrapped in their (referenced, not owned) tenants and containers, each container

@@ -188,14 +188,14 @@ public struct EndpointUniverse: Sendable {
 
     public var sortedKeys: [String] { groups.keys.sorted() }
 
-    /// Groups with pods in any of these namespaces.
-    func groups(in namespaceNames: some Sequence<String>) -> [EndpointGroup] {
-        var seen = Set<String>()
-        var result: [EndpointGroup] = []
-        for name in namespaceNames {
-            for key in groupsByNamespace[name] ?? [] where seen.insert(key).inserted { result.append(groups[key]!) }
+    /// Groups with pods in any of these namespaces, in key order.
+    func groups(in namespaceNames: [String]) -> [EndpointGroup] {
+        if namespaceNames.count == 1 {
+            return (groupsByNamespace[namespaceNames[0]] ?? []).sorted().map { groups[$0]! }
         }
-        return result.sorted { $0.key < $1.key }
+        var keys = Set<String>()
+        for name in namespaceNames { keys.formUnion(groupsByNamespace[name] ?? []) }
+        return keys.sorted().map { groups[$0]! }
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import EPGPolicy
 import KubernetesModel
 
@@ -73,6 +74,9 @@ public enum PolicyVerdict: Sendable {
 public struct ExpressibilityChecker: Sendable {
     public let universe: EndpointUniverse
     var policy: Policy { universe.policy }
+    /// Region coverage is a pure function of (selector, predicate), and the same pairs recur across
+    /// thousands of policies: computed once.
+    private let coverageCache = CoverageCache()
 
     public init(universe: EndpointUniverse) { self.universe = universe }
 
@@ -145,8 +149,45 @@ public struct ExpressibilityChecker: Sendable {
             }
             return []
         }
-        let namespaceSet = Set(namespaces)
+        let classification = coverageCache.classification(namespaces: namespaces, selector: selector) {
+            classify(namespaces: namespaces, selector: selector)
+        }
+        for group in classification.tooComplex {
+            reasons.append(Rejection(path: selectorPath, rule: Rejection.Rule.splitEPG, epg: group.display,
+                                     message: "\(selectorPath) is too complex to prove that it keeps EPG \(group.display) whole",
+                                     fix: "simplify the selector"))
+        }
+        for (group, region) in classification.unmanaged {
+            reasons.append(Rejection(path: namespacePath ?? selectorPath, rule: Rejection.Rule.unmanagedNamespace, epg: nil,
+                message: "\(namespacePath ?? selectorPath) selects pods of namespace \(region.namespace), which is exempt; aci-admission does not know their EPG",
+                fix: "set defaults.clusterEPG to the ACI CNI's default EPG (where exempt pods live), or do not select \(region.namespace)"))
+            _ = group
+        }
+        for split in classification.splits {
+            reasons.append(splitReason(group: split.group, selector: selector, selectorPath: selectorPath, namespacePath: namespacePath,
+                                       inRegion: split.inRegion, inPod: split.inPod, outRegion: split.outRegion, outPod: split.outPod))
+        }
+        return classification.inside
+    }
+
+    /// How one pod set meets every group: the groups wholly inside it, and those it splits.
+    struct Classification {
+        struct Split {
+            var group: EndpointGroup
+            var inRegion: Region
+            var inPod: [String: String]
+            var outRegion: Region
+            var outPod: [String: String]
+        }
         var inside = Set<String>()
+        var splits: [Split] = []
+        var tooComplex: [EndpointGroup] = []
+        var unmanaged: [(EndpointGroup, Region)] = []
+    }
+
+    private func classify(namespaces: [String], selector: LabelSelector) -> Classification {
+        var result = Classification()
+        let namespaceSet = Set(namespaces)
         for group in universe.groups(in: namespaces) {
             var selected: (Region, [String: String])?
             var unselected: (Region, [String: String])?
@@ -156,7 +197,7 @@ public struct ExpressibilityChecker: Sendable {
                     if unselected == nil { unselected = (region, [:]) }
                     continue
                 }
-                switch SelectorAnalysis.coverage(of: selector, over: region.predicate) {
+                switch coverageCache.coverage(of: selector, over: region.predicate) {
                 case .inside?: if selected == nil { selected = (region, [:]) }
                 case .outside?: if unselected == nil { unselected = (region, [:]) }
                 case .split(let inPod, let outPod)?:
@@ -165,26 +206,16 @@ public struct ExpressibilityChecker: Sendable {
                 case nil: tooComplex = true
                 }
             }
-            if tooComplex {
-                reasons.append(Rejection(path: selectorPath, rule: Rejection.Rule.splitEPG, epg: group.display,
-                                         message: "\(selectorPath) is too complex to prove that it keeps EPG \(group.display) whole",
-                                         fix: "simplify the selector"))
-                continue
-            }
+            if tooComplex { result.tooComplex.append(group); continue }
             guard let (inRegion, inPod) = selected else { continue }
             guard let (outRegion, outPod) = unselected else {
-                if group.kind == .unmanaged {
-                    reasons.append(Rejection(path: namespacePath ?? selectorPath, rule: Rejection.Rule.unmanagedNamespace, epg: nil,
-                        message: "\(namespacePath ?? selectorPath) selects pods of namespace \(inRegion.namespace), which is exempt; aci-admission does not know their EPG",
-                        fix: "set defaults.clusterEPG to the ACI CNI's default EPG (where exempt pods live), or do not select \(inRegion.namespace)"))
-                }
-                inside.insert(group.key)
+                if group.kind == .unmanaged { result.unmanaged.append((group, inRegion)) }
+                result.inside.insert(group.key)
                 continue
             }
-            reasons.append(splitReason(group: group, selector: selector, selectorPath: selectorPath, namespacePath: namespacePath,
-                                       inRegion: inRegion, inPod: inPod, outRegion: outRegion, outPod: outPod))
+            result.splits.append(.init(group: group, inRegion: inRegion, inPod: inPod, outRegion: outRegion, outPod: outPod))
         }
-        return inside
+        return result
     }
 
     private func splitReason(group: EndpointGroup, selector: LabelSelector, selectorPath: String, namespacePath: String?,
@@ -260,7 +291,9 @@ public struct ExpressibilityChecker: Sendable {
                     reasons += problems.map { Rejection(path: namespacePath!, rule: Rejection.Rule.invalidSelector, epg: nil, message: $0, fix: "correct the selector") }
                     continue
                 }
-                namespaces = universe.namespaces.keys.sorted().filter { namespaceSelector.matches(universe.namespaces[$0]!.namespace.labels) }
+                namespaces = coverageCache.namespaces(matching: namespaceSelector) {
+                    universe.namespaces.keys.sorted().filter { namespaceSelector.matches(universe.namespaces[$0]!.namespace.labels) }
+                }
                 selectorPath = "\(peerPath).podSelector"
             } else if peer.podSelector != nil {
                 namespaces = [namespace]
@@ -393,5 +426,58 @@ public struct ExpressibilityChecker: Sendable {
         case .world(let index): return "addresses outside the cluster (peers[\(index)], external)"
         default: return peer.display
         }
+    }
+}
+
+/// A memo of `SelectorAnalysis.coverage`, local to one checker (so to one compile).
+final class CoverageCache: @unchecked Sendable {
+    private struct Key: Hashable {
+        var selector: LabelSelector
+        var predicate: Region.Predicate
+    }
+    private var entries: [Key: RegionCoverage?] = [:]
+    private var classifications: [ClassificationKey: ExpressibilityChecker.Classification] = [:]
+    private var namespaceSelections: [LabelSelector: [String]] = [:]
+    private let lock = NSLock()
+
+    private struct ClassificationKey: Hashable {
+        var namespaces: [String]
+        var selector: LabelSelector
+    }
+
+    func classification(namespaces: [String], selector: LabelSelector,
+                        compute: () -> ExpressibilityChecker.Classification) -> ExpressibilityChecker.Classification {
+        let key = ClassificationKey(namespaces: namespaces, selector: selector)
+        lock.lock()
+        if let known = classifications[key] { lock.unlock(); return known }
+        lock.unlock()
+        let value = compute()
+        lock.lock()
+        classifications[key] = value
+        lock.unlock()
+        return value
+    }
+
+    func namespaces(matching selector: LabelSelector, compute: () -> [String]) -> [String] {
+        lock.lock()
+        if let known = namespaceSelections[selector] { lock.unlock(); return known }
+        lock.unlock()
+        let value = compute()
+        lock.lock()
+        namespaceSelections[selector] = value
+        lock.unlock()
+        return value
+    }
+
+    func coverage(of selector: LabelSelector, over predicate: Region.Predicate) -> RegionCoverage? {
+        let key = Key(selector: selector, predicate: predicate)
+        lock.lock()
+        if let known = entries[key] { lock.unlock(); return known }
+        lock.unlock()
+        let value = SelectorAnalysis.coverage(of: selector, over: predicate)
+        lock.lock()
+        entries[key] = value
+        lock.unlock()
+        return value
     }
 }

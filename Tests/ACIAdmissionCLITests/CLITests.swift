@@ -86,3 +86,73 @@ import Testing
         #expect(result.stderr.contains("Usage:") || result.stderr.contains("Error:"))
     }
 }
+
+@Suite(.serialized) struct PlanCLITests {
+    @Test func planExamplesJSONIsAPICNative() throws {
+        let result = try CLI.run(["plan", "--policy", "examples/policy.yaml", "-f", "examples/manifests", "--output", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == (try CLI.golden("plan-examples.json", result.stdout)))
+        #expect(result.stdout.hasPrefix("{\n  \"totalCount\": \"1\",\n  \"imdata\": ["))
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((document["rejected"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func planExamplesText() throws {
+        let result = try CLI.run(["plan", "--policy", "examples/policy.yaml", "-f", "examples/manifests"])
+        #expect(result.status == 0)
+        #expect(result.stdout == (try CLI.golden("plan-examples.txt", result.stdout)))
+    }
+
+    @Test func planDotRendersWithGraphviz() throws {
+        let result = try CLI.run(["plan", "--policy", "examples/policy.yaml", "-f", "examples/manifests", "-o", "dot"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("\"kube/aci-admission/storefront.web\" -> \"kube/aci-admission/storefront.cart\""))
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString).dot")
+        try result.stdout.write(to: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["dot", "-Tsvg", input.path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let svg = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "Graphviz `dot` is needed (scripts/setup.sh installs it)")
+        #expect(svg.contains("<svg") && svg.contains("storefront.cart"))
+    }
+
+    @Test func rejectedPoliciesAreListedAndExitOne() throws {
+        let policy = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: by-version, namespace: storefront}
+        spec:
+          podSelector: {matchLabels: {version: v2}}
+          ingress:
+            - ports: [{port: http}]
+        """
+        let result = try CLI.run(["plan", "--policy", "examples/policy.yaml", "-f", "examples/manifests/00-namespaces.yaml", "-f", "-", "-o", "json"], stdin: policy)
+        #expect(result.status == 1)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rejected = try #require(document["rejected"] as? [[String: Any]])
+        #expect(rejected.count == 1)
+        #expect(rejected.first?["namespace"] as? String == "storefront")
+        #expect(rejected.first?["name"] as? String == "by-version")
+        let reasons = try #require(rejected.first?["reasons"] as? [[String: Any]])
+        #expect(reasons.map { $0["rule"] as? String } == ["split-epg", "named-port"])
+        #expect(reasons.map { $0["path"] as? String } == ["spec.podSelector.matchLabels.version", "spec.ingress[0].ports[0].port"])
+        #expect(reasons.allSatisfy { ($0["message"] as? String)?.isEmpty == false })
+        let text = try CLI.run(["plan", "--policy", "examples/policy.yaml", "-f", "examples/manifests/00-namespaces.yaml", "-f", "-"], stdin: policy)
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("REJECTED storefront/by-version  (<stdin>:1:1)"))
+        #expect(text.stdout.contains("fix: write the container port number instead of \"http\""))
+    }
+
+    @Test func planUsageErrors() throws {
+        #expect(try CLI.run(["plan", "--policy", "examples/policy.yaml"]).status == 2)
+        #expect(try CLI.run(["plan", "--policy", "examples/policy.yaml", "-f", "x", "-o", "svg"]).status == 2)
+        #expect(try CLI.run(["plan", "--policy", "nope.yaml", "-f", "examples/manifests"]).status == 2)
+        #expect(try CLI.run(["plan", "--help"]).status == 0)
+    }
+}
