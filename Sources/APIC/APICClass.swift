@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the product needs to know about each APIC class it writes or references: the relative-name
 /// format and its naming properties. (`rnFormat` as in the APIC model: `{prop}` substitutes the
 /// property; the format itself carries the brackets where the APIC puts them.)
@@ -13,12 +15,10 @@ public struct APICClass: Sendable, Hashable {
     }
 
     public func rn(for object: ManagedObject) -> String? {
-        var result = rnFormat
-        for property in namingProperties {
-            guard let value = object[property] else { return nil }
-            result = result.replacingOccurrences(of: "{\(property)}", with: value)
-        }
-        return result
+        // Every class here has at most one naming property, written once in its format.
+        guard let property = namingProperties.first else { return rnFormat }
+        guard let value = object[property], let range = rnFormat.range(of: "{\(property)}") else { return nil }
+        return String(rnFormat[..<range.lowerBound]) + value + String(rnFormat[range.upperBound...])
     }
 
     public static let known: [String: APICClass] = Dictionary(uniqueKeysWithValues: [

@@ -21,7 +21,7 @@ public struct PolicyOutcome: Sendable {
 }
 
 /// A contract in the desired tree, for summaries and pictures.
-public struct ContractSummary: Sendable, Hashable {
+public struct ContractSummary: Sendable, Hashable, Equatable {
     public var name: String
     public var tenant: String
     public var traffic: String
@@ -58,6 +58,19 @@ public struct ContractCompiler: Sendable {
     public init(policy: Policy) { self.policy = policy }
 
     public func compile(_ inventory: Inventory, lastGood: CompiledPlan? = nil) -> CompiledPlan {
+        compileKeepingState(inventory, lastGood: lastGood).plan
+    }
+
+    struct FullResult {
+        var plan: CompiledPlan
+        var universe: EndpointUniverse
+        var checker: ExpressibilityChecker
+        var state: EmissionState
+        var store: ObjectStore
+        var outcomes: [String: PolicyOutcome]
+    }
+
+    func compileKeepingState(_ inventory: Inventory, lastGood: CompiledPlan? = nil) -> FullResult {
         var universe = EndpointUniverse(policy: policy, inventory: inventory)
         let checker = ExpressibilityChecker(universe: universe)
         var outcomes: [String: PolicyOutcome] = [:]
@@ -114,7 +127,7 @@ public struct ContractCompiler: Sendable {
         }
         var matrix: FlowMatrix
         while true {
-            matrix = FlowMatrix(universe: universe, analyses: Array(analyses.values))
+            matrix = FlowMatrix(analyses: Array(analyses.values))
             // Traffic inside an EPG aci-admission does not own cannot be restricted (its intra-EPG
             // enforcement is not ours to set): policies that would need it are rejected.
             let offenders = universe.groups.values.filter { $0.kind == .shared && matrix.allowed(from: $0.key, to: $0.key) != .all }
@@ -129,51 +142,107 @@ public struct ContractCompiler: Sendable {
                 }
             }
         }
-        let emitter = TreeEmitter(policy: policy, universe: universe, matrix: matrix)
-        let (tree, contracts, ruleCount) = emitter.emit()
+        let state = EmissionState(policy: policy, universe: universe, matrix: matrix)
+        let store = ObjectStore.build(state)
+        let plan = ContractCompiler.plan(state: state, store: store, outcomes: outcomes)
+        return FullResult(plan: plan, universe: universe, checker: checker, state: state, store: store, outcomes: outcomes)
+    }
+
+    static func plan(state: EmissionState, store: ObjectStore, outcomes: [String: PolicyOutcome]) -> CompiledPlan {
+        let (contracts, ruleCount) = store.summaries(state)
         var warnings: [String] = []
-        if ruleCount > policy.fabric.ruleBudget {
-            warnings.append("the plan needs about \(ruleCount) leaf filter rules, above fabric.ruleBudget (\(policy.fabric.ruleBudget)); explicit contracts grow with the number of EPG pairs")
+        let budget = state.policy.fabric.ruleBudget
+        if ruleCount > budget {
+            warnings.append("the plan needs about \(ruleCount) leaf filter rules, above fabric.ruleBudget (\(budget)); explicit contracts grow with the number of EPG pairs")
         }
-        return CompiledPlan(tree: tree, outcomes: outcomes.keys.sorted().map { outcomes[$0]! }, analyses: analyses,
-                            groups: universe.sortedKeys.map { universe.groups[$0]! }, contracts: contracts,
+        return CompiledPlan(tree: store.tree(state), outcomes: outcomes.keys.sorted().map { outcomes[$0]! }, analyses: state.matrix.analyses,
+                            groups: state.universe.sortedKeys.map { state.universe.groups[$0]! }, contracts: contracts,
                             ruleCount: ruleCount, warnings: warnings)
     }
 }
 
 /// Per ordered pair of endpoint groups, the traffic Kubernetes allows: (the destination is not
 /// ingress-isolated, or its ingress rules allow the source) and (the source is not egress-isolated,
-/// or its egress rules allow the destination).
-struct FlowMatrix {
-    struct Allowance {
+/// or its egress rules allow the destination). Kept per target, with reverse indexes, so that one
+/// policy's change updates only the groups it selects.
+struct FlowMatrix: Sendable {
+    struct Allowance: Sendable, Equatable {
         var everywhere = PortSet.none
         var specific: [String: PortSet] = [:]
         func ports(for key: String) -> PortSet { everywhere.union(specific[key] ?? .none) }
     }
 
-    let universe: EndpointUniverse
-    var egress: [String: Allowance] = [:]
-    var ingress: [String: Allowance] = [:]
+    private(set) var egress: [String: Allowance] = [:]
+    private(set) var ingress: [String: Allowance] = [:]
+    /// destination → egress-isolated sources whose rules name it specifically.
+    private(set) var egressNamers: [String: Set<String>] = [:]
+    /// Egress-isolated sources with a rule towards every endpoint.
+    private(set) var everywhereEgress = Set<String>()
+    /// source → ingress-isolated destinations whose rules name it specifically.
+    private(set) var ingressNamers: [String: Set<String>] = [:]
+    private(set) var everywhereIngress = Set<String>()
+    /// target → the policies selecting it.
+    private(set) var policiesByTarget: [String: Set<String>] = [:]
+    private(set) var analyses: [String: PolicyAnalysis] = [:]
 
-    init(universe: EndpointUniverse, analyses: [PolicyAnalysis]) {
-        self.universe = universe
-        for analysis in analyses.sorted(by: { $0.id < $1.id }) {
-            for target in analysis.targets {
-                if analysis.isolatesEgress {
-                    var allowance = egress[target] ?? Allowance()
-                    for rule in analysis.egress { add(rule, to: &allowance) }
-                    egress[target] = allowance
-                }
-                if analysis.isolatesIngress {
-                    var allowance = ingress[target] ?? Allowance()
-                    for rule in analysis.ingress { add(rule, to: &allowance) }
-                    ingress[target] = allowance
-                }
+    init(analyses: [PolicyAnalysis]) {
+        for analysis in analyses {
+            self.analyses[analysis.id] = analysis
+            for target in analysis.targets { policiesByTarget[target, default: []].insert(analysis.id) }
+        }
+        for target in policiesByTarget.keys { recompute(target) }
+    }
+
+    /// Replaces (or removes, with nil) one policy's translation; returns the targets whose
+    /// allowances were recomputed.
+    mutating func update(_ id: String, _ analysis: PolicyAnalysis?) -> Set<String> {
+        var touched = analyses[id]?.targets ?? []
+        for target in touched { policiesByTarget[target]?.remove(id) }
+        analyses[id] = analysis
+        if let analysis {
+            touched.formUnion(analysis.targets)
+            for target in analysis.targets { policiesByTarget[target, default: []].insert(id) }
+        }
+        for target in touched { recompute(target) }
+        return touched
+    }
+
+    private mutating func recompute(_ target: String) {
+        unindex(target)
+        var out: Allowance?, into: Allowance?
+        for id in (policiesByTarget[target] ?? []).sorted() {
+            guard let analysis = analyses[id] else { continue }
+            if analysis.isolatesEgress {
+                var allowance = out ?? Allowance()
+                for rule in analysis.egress { FlowMatrix.add(rule, to: &allowance) }
+                out = allowance
             }
+            if analysis.isolatesIngress {
+                var allowance = into ?? Allowance()
+                for rule in analysis.ingress { FlowMatrix.add(rule, to: &allowance) }
+                into = allowance
+            }
+        }
+        egress[target] = out
+        ingress[target] = into
+        if let out {
+            for key in out.specific.keys { egressNamers[key, default: []].insert(target) }
+            if !out.everywhere.isEmpty { everywhereEgress.insert(target) }
+        }
+        if let into {
+            for key in into.specific.keys { ingressNamers[key, default: []].insert(target) }
+            if !into.everywhere.isEmpty { everywhereIngress.insert(target) }
         }
     }
 
-    private func add(_ rule: PolicyAnalysis.Rule, to allowance: inout Allowance) {
+    private mutating func unindex(_ target: String) {
+        for key in egress[target]?.specific.keys ?? [:].keys { egressNamers[key]?.remove(target) }
+        for key in ingress[target]?.specific.keys ?? [:].keys { ingressNamers[key]?.remove(target) }
+        everywhereEgress.remove(target)
+        everywhereIngress.remove(target)
+    }
+
+    private static func add(_ rule: PolicyAnalysis.Rule, to allowance: inout Allowance) {
         if rule.peers.everything {
             allowance.everywhere = allowance.everywhere.union(rule.ports)
         } else {
@@ -188,6 +257,12 @@ struct FlowMatrix {
         let out = egress[source].map { $0.ports(for: destination) } ?? .all
         let into = ingress[destination].map { $0.ports(for: source) } ?? .all
         return out.intersection(into)
+    }
+
+    /// Whether an egress-isolated source's rules name `destination` (specifically or as everything).
+    func egressNames(_ source: String, _ destination: String) -> Bool {
+        guard let allowance = egress[source] else { return false }
+        return !allowance.everywhere.isEmpty || allowance.specific[destination] != nil
     }
 
     /// Destinations for which `source`'s egress rules name something specific (or everything).

@@ -38,7 +38,7 @@ public struct DesiredTree: Sendable, Equatable {
         let after = Dictionary(uniqueKeysWithValues: roots.map { ($0.dn, $0.object) })
         for (dn, object) in after {
             if let previous = before[dn] {
-                DesiredTree.compare(previous, object, dn: dn, into: &diff)
+                DesiredTree.compareSubtrees(previous, object, dn: dn, into: &diff)
             } else {
                 diff.created += object.flattened(parentDN: DN.parent(of: dn) ?? "").map(\.dn)
             }
@@ -50,7 +50,7 @@ public struct DesiredTree: Sendable, Equatable {
         return diff
     }
 
-    private static func compare(_ old: ManagedObject, _ new: ManagedObject, dn: String, into diff: inout TreeDiff) {
+    static func compareSubtrees(_ old: ManagedObject, _ new: ManagedObject, dn: String, into diff: inout TreeDiff) {
         guard old != new else { return }
         if Set(old.attributes) != Set(new.attributes) { diff.modified.append(dn) }
         guard old.children != new.children else { return }
@@ -60,7 +60,7 @@ public struct DesiredTree: Sendable, Equatable {
         let before = keyed(old.children), after = keyed(new.children)
         for (rn, child) in after {
             if let previous = before[rn] {
-                compare(previous, child, dn: "\(dn)/\(rn)", into: &diff)
+                compareSubtrees(previous, child, dn: "\(dn)/\(rn)", into: &diff)
             } else {
                 diff.created += child.flattened(parentDN: dn).map(\.dn)
             }
@@ -112,7 +112,7 @@ public struct DesiredTree: Sendable, Equatable {
 
     private func sortChildren(_ object: ManagedObject) -> ManagedObject {
         var result = object
-        result.children = object.children.map(sortChildren).sorted(by: ChildOrder.precedes)
+        result.children = ChildOrder.sorted(object.children.map(sortChildren))
         return result
     }
 }
@@ -132,6 +132,13 @@ enum ChildOrder {
         "fvAp": 8, "fvAEPg": 9, "fvRsBd": 10, "fvRsDomAtt": 11, "fvRsIntraEpg": 12, "fvRsProv": 13, "fvRsCons": 14,
         "l3extOut": 15, "l3extInstP": 16, "l3extSubnet": 17,
     ]
+
+    /// Children in writing order, each relative name computed once.
+    static func sorted(_ children: [ManagedObject]) -> [ManagedObject] {
+        children.map { (rank[$0.className] ?? 99, $0.rn ?? "", $0) }
+            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+            .map(\.2)
+    }
 
     static func precedes(_ a: ManagedObject, _ b: ManagedObject) -> Bool {
         let ra = rank[a.className] ?? 99, rb = rank[b.className] ?? 99
