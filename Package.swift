@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "aci-admission", targets: ["aci-admission"]),
         // The engine as a library, for the benchmarks in bench/ (a separate package).
-        .library(name: "ACIAdmissionEngine", targets: ["KubernetesModel", "Manifests", "EPGPolicy", "APIC", "ContractCompiler"]),
+        .library(name: "ACIAdmissionEngine", targets: ["KubernetesModel", "Manifests", "EPGPolicy", "APIC", "ContractCompiler", "AdmissionEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -36,6 +36,8 @@ let package = Package(
             "KubernetesModel", "EPGPolicy", "APIC",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Admission decisions (DESIGN §4): AdmissionReview in, response out. Pure: the HTTPS server wraps it.
+        .target(name: "AdmissionEngine", dependencies: ["KubernetesModel", "EPGPolicy", "ContractCompiler"]),
         // The GitOps gate: `check` and declarative policy tests over manifests, and their report formats.
         .target(name: "PolicyCheck", dependencies: ["KubernetesModel", "Manifests", "EPGPolicy", "ContractCompiler", "Yams"]),
         // Command implementations and report renderers behind the `aci-admission` executable.
@@ -49,6 +51,7 @@ let package = Package(
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "EPGPolicyTests", dependencies: ["EPGPolicy", "Manifests"]),
         .testTarget(name: "APICTests", dependencies: ["APIC"]),
+        .testTarget(name: "AdmissionEngineTests", dependencies: ["AdmissionEngine", "EPGPolicy"]),
         .testTarget(name: "PolicyCheckTests", dependencies: ["PolicyCheck", "Manifests", "EPGPolicy"]),
         .testTarget(name: "ContractCompilerTests", dependencies: [
             "ContractCompiler", "Manifests", "APIC",

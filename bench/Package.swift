@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [.package(path: "..")],
     targets: [
         .executableTarget(name: "compile-bench", dependencies: [.product(name: "ACIAdmissionEngine", package: "main")]),
+        .executableTarget(name: "admission-bench", dependencies: [.product(name: "ACIAdmissionEngine", package: "main")]),
     ],
     swiftLanguageModes: [.v6]
 )

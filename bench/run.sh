@@ -35,3 +35,7 @@ for i in $(seq $runs); do
 done
 sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 echo "check, 5,000 objects (100 namespaces, 3,000 Deployments, 1,900 NetworkPolicies), wall time with process start: median $(echo "$sorted" | sed -n "$(( (runs + 1) / 2 ))p") ms over $runs runs ($(echo $sorted | tr '\n' ' ')ms)"
+
+# In-process admission decision on the Go baseline's Deployment fixture.
+swift build -c release --product admission-bench >/dev/null
+.build/release/admission-bench ../../shared/baselines/go-webhook/fixtures/deployment-create.json

@@ -159,6 +159,8 @@ final class PolicyLint {
         var fixed: [(EPGRef, String)] = policy.peers.compactMap { peer in peer.epg.map { ($0, "the EPG of \(peer.label)") } }
         if let epg = policy.defaults.clusterEPG { fixed.append((epg, "defaults.clusterEPG")) }
         for rule in policy.namespaceRules { if let epg = rule.settings.clusterEPG { fixed.append((epg, "\(rule.label).clusterEPG")) } }
+        var seen = Set<EPGRef>()
+        fixed = fixed.filter { seen.insert($0.0).inserted }  // rules inherit defaults.clusterEPG: report it once
         for (epg, what) in fixed where epg.tenant == policy.fabric.tenant && epg.applicationProfile == policy.fabric.applicationProfile {
             for item in used {
                 if NameLanguage.commonWord(NameLanguage(template: item.template), NameLanguage(literal: epg.name)) != nil {
