@@ -14,6 +14,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Kubernetes object model, label-selector semantics and JSONPatch: no I/O, no YAML.
@@ -38,11 +46,29 @@ let package = Package(
         ]),
         // Admission decisions (DESIGN §4): AdmissionReview in, response out. Pure: the HTTPS server wraps it.
         .target(name: "AdmissionEngine", dependencies: ["KubernetesModel", "EPGPolicy", "ContractCompiler"]),
+        // The HTTPS admission server around AdmissionEngine: TLS (ALPN h2 + http/1.1), robustness, health, metrics.
+        .target(name: "AdmissionServer", dependencies: [
+            "AdmissionEngine", "EPGPolicy", "ContractCompiler", "KubernetesModel",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // The GitOps gate: `check` and declarative policy tests over manifests, and their report formats.
         .target(name: "PolicyCheck", dependencies: ["KubernetesModel", "Manifests", "EPGPolicy", "ContractCompiler", "Yams"]),
         // Command implementations and report renderers behind the `aci-admission` executable.
         .target(name: "ACIAdmissionCLI", dependencies: [
-            "KubernetesModel", "Manifests", "EPGPolicy", "APIC", "ContractCompiler", "PolicyCheck",
+            "KubernetesModel", "Manifests", "EPGPolicy", "APIC", "ContractCompiler", "PolicyCheck", "AdmissionServer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "aci-admission", dependencies: ["ACIAdmissionCLI"]),
@@ -52,6 +78,12 @@ let package = Package(
         .testTarget(name: "EPGPolicyTests", dependencies: ["EPGPolicy", "Manifests"]),
         .testTarget(name: "APICTests", dependencies: ["APIC"]),
         .testTarget(name: "AdmissionEngineTests", dependencies: ["AdmissionEngine", "EPGPolicy"]),
+        .testTarget(name: "AdmissionServerTests", dependencies: [
+            "AdmissionServer", "AdmissionEngine", "EPGPolicy",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "PolicyCheckTests", dependencies: ["PolicyCheck", "Manifests", "EPGPolicy"]),
         .testTarget(name: "ContractCompilerTests", dependencies: [
             "ContractCompiler", "Manifests", "APIC",

@@ -1,0 +1,206 @@
+import AdmissionEngine
+import ContractCompiler
+import EPGPolicy
+import Foundation
+import Hummingbird
+import HummingbirdHTTP2
+import Logging
+import NIOCore
+import NIOSSL
+import Prometheus
+import ServiceLifecycle
+
+/// `aci-admission serve`: the admission webhook over HTTPS (TLS 1.2+, ALPN `h2` and `http/1.1`).
+public struct AdmissionHTTPServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8443
+        /// Largest request body accepted (413 above).
+        public var bodyLimit = 7 * 1024 * 1024
+        /// How often the policy and certificate files are checked for changes.
+        public var reloadInterval: Duration = .seconds(2)
+        /// PEM bundle of CAs whose client certificates are required (mTLS); nil: no client certificates.
+        public var clientCA: String?
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public let policies: PolicyStore
+    public let certificates: CertificateReloader
+    public let sink: ChangeSink
+    public let snapshot: @Sendable () -> ClusterSnapshot
+    public let metrics: ServerMetrics
+    public let logger: Logger
+
+    public init(configuration: Configuration, policies: PolicyStore, certificates: CertificateReloader, sink: ChangeSink,
+                snapshot: @escaping @Sendable () -> ClusterSnapshot, metrics: ServerMetrics = ServerMetrics(), logger: Logger) {
+        self.configuration = configuration
+        self.policies = policies
+        self.certificates = certificates
+        self.sink = sink
+        self.snapshot = snapshot
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// The TLS configuration: TLS 1.2 or newer, the current serving pair on every handshake.
+    public func tlsConfiguration() throws -> TLSConfiguration {
+        let current = certificates.current
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: current.chain.map { .certificate($0) }, privateKey: .privateKey(current.key))
+        tls.minimumTLSVersion = .tlsv12
+        tls.sslContextCallback = certificates.contextCallback
+        if let clientCA = configuration.clientCA {
+            tls.trustRoots = .file(clientCA)
+            tls.certificateVerification = .noHostnameVerification
+        }
+        return tls
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        for endpoint in [AdmissionDecider.Endpoint.mutate, .validate] {
+            router.post(RouterPath("/\(endpoint.rawValue)")) { request, _ in try await admit(request, endpoint: endpoint) }
+            for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head] {
+                router.on(RouterPath("/\(endpoint.rawValue)"), method: method) { _, _ in
+                    plain(.methodNotAllowed, "use POST with an AdmissionReview\n", extra: [.allow: "POST"])
+                }
+            }
+        }
+        router.get("/healthz") { _, _ in plain(.ok, "ok\n") }
+        router.get("/readyz") { _, _ in plain(.ok, "ready: policy \(policies.policy.hash), serving certificate valid until \(certificates.current.notAfter)\n") }
+        router.get("/metrics") { _, _ in
+            metrics.certificateExpiry.set(certificates.current.notAfter.timeIntervalSince1970)
+            var buffer: [UInt8] = []
+            metrics.registry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        return router
+    }
+
+    private func plain(_ status: HTTPResponse.Status, _ text: String, extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func admit(_ request: Request, endpoint: AdmissionDecider.Endpoint) async throws -> Response {
+        let start = ContinuousClock.now
+        metrics.inFlight.increment()
+        defer { metrics.inFlight.decrement() }
+        guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("application/json") else {
+            metrics.badRequest("content-type")
+            return plain(.unsupportedMediaType, "Content-Type must be application/json\n")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: configuration.bodyLimit)
+        } catch {
+            metrics.badRequest("too-large")
+            return plain(.contentTooLarge, "request body larger than \(configuration.bodyLimit) bytes\n")
+        }
+        let review: AdmissionReview
+        do {
+            review = try AdmissionReviewDecoder.decode(Data(buffer: body))
+        } catch let error as AdmissionDecodeError {
+            metrics.badRequest("malformed")
+            return plain(.badRequest, "malformed AdmissionReview: \(error.message)\n")
+        }
+        let decision = AdmissionDecider(policy: policies.policy).decide(review, endpoint: endpoint, cluster: snapshot())
+        if let change = decision.change {
+            do {
+                try await sink.record(change)
+            } catch {
+                logger.error("cannot record an admitted change; failing the request", metadata: ["uid": .string(review.request.uid), "error": .string("\(error)")])
+                return plain(.internalServerError, "cannot record the change: \(error)\n")
+            }
+        }
+        let elapsed = ContinuousClock.now - start
+        metrics.record(endpoint: endpoint.rawValue, decision: decision, duration: elapsed)
+        logger.info("admission", metadata: [
+            "uid": .string(review.request.uid), "endpoint": .string(endpoint.rawValue), "kind": .string(decision.kind),
+            "object": .string("\(decision.namespace)/\(decision.name)"), "operation": .string(decision.operation),
+            "verdict": .string(decision.verdict.rawValue), "epg": .string(decision.epg ?? "-"),
+            "us": .stringConvertible(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000),
+        ])
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(data: decision.response.reviewJSON(apiVersion: review.apiVersion))))
+    }
+
+    /// The Hummingbird application, ready to run (as a service, or with `runService()`).
+    public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        Application(router: router(), server: try .http2Upgrade(tlsConfiguration: tlsConfiguration()),
+                    configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aci-admission"),
+                    services: [Reloader(server: self)], onServerRunning: onServerRunning, logger: logger)
+    }
+
+    /// Polls the policy and certificate files and applies changes (ConfigMap symlink swaps and
+    /// cert-manager rotations included: the files are re-read, not watched by inode).
+    struct Reloader: Service {
+        let server: AdmissionHTTPServer
+
+        func run() async throws {
+            server.metrics.policyHash(server.policies.policy.hash)
+            // Stop polling as soon as a graceful shutdown begins, so that the server can drain and exit.
+            try await cancelWhenGracefulShutdown { await poll() }
+        }
+
+        private func poll() async {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: server.configuration.reloadInterval)
+                let outcome = server.policies.reload()
+                if outcome.changed {
+                    server.metrics.policyReloads(ok: true)
+                    server.metrics.policyHash(server.policies.policy.hash)
+                    server.logger.info("policy reloaded", metadata: ["policy_hash": .string(server.policies.policy.hash)])
+                } else if !outcome.errors.isEmpty {
+                    server.metrics.policyReloads(ok: false)
+                    server.logger.error("policy file rejected; the last good policy stays active", metadata: ["errors": .string(outcome.errors.joined(separator: " | "))])
+                }
+                do {
+                    if try server.certificates.reloadIfChanged() {
+                        server.logger.info("serving certificate reloaded", metadata: ["not_after": .string("\(server.certificates.current.notAfter)")])
+                    }
+                } catch {
+                    server.logger.error("serving certificate files rejected; the previous pair stays in use", metadata: ["error": .string("\(error)")])
+                }
+            }
+        }
+    }
+}
+
+/// Prometheus metrics, `aci_admission_` prefix, no per-object label values.
+public final class ServerMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let inFlight: Gauge
+    let certificateExpiry: Gauge
+    private static let kinds: Set<String> = ["Namespace", "Pod", "NetworkPolicy", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+                                             "ReplicationController", "Job", "CronJob"]
+
+    public init() {
+        inFlight = registry.makeGauge(name: "aci_admission_requests_in_flight", help: "Admission requests being handled")
+        certificateExpiry = registry.makeGauge(name: "aci_admission_serving_certificate_expiry_timestamp_seconds", help: "When the serving certificate expires")
+    }
+
+    func record(endpoint: String, decision: AdmissionDecision, duration: Duration) {
+        let kind = ServerMetrics.kinds.contains(decision.kind) ? decision.kind : "other"
+        registry.makeCounter(name: "aci_admission_requests_total",
+                             labels: [("endpoint", endpoint), ("kind", kind), ("operation", decision.operation), ("verdict", decision.verdict.rawValue)],
+                             help: "Admission decisions").increment()
+        registry.makeDurationHistogram(name: "aci_admission_request_duration_seconds", labels: [("endpoint", endpoint)],
+                                       buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
+                                                 .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100)],
+                                       help: "Time from request to decision").recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    func badRequest(_ reason: String) {
+        registry.makeCounter(name: "aci_admission_bad_requests_total", labels: [("reason", reason)], help: "Requests answered with a 4xx before any decision").increment()
+    }
+
+    func policyReloads(ok: Bool) {
+        registry.makeCounter(name: "aci_admission_policy_reloads_total", labels: [("result", ok ? "ok" : "failed")], help: "Policy file reloads").increment()
+    }
+
+    func policyHash(_ hash: String) {
+        registry.makeGauge(name: "aci_admission_policy_info", labels: [("hash", hash)], help: "The active policy (value 1)").set(Double(1))
+    }
+}

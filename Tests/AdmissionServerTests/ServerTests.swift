@@ -1,0 +1,224 @@
+import AdmissionEngine
+import EPGPolicy
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Testing
+@testable import AdmissionServer
+
+/// A real server on an ephemeral port, talked to with curl and openssl.
+final class TestServer: @unchecked Sendable {
+    let directory: URL
+    let caFile: String
+    let policyFile: String
+    let sink = InMemoryChangeSink()
+    var port = 0
+    private var task: Task<Void, Error>?
+
+    init(policy: String, certificates: EphemeralCertificates.Material? = nil, files: Bool = false) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        caFile = directory.appendingPathComponent("ca.pem").path
+        policyFile = directory.appendingPathComponent("policy.yaml").path
+        try policy.write(toFile: policyFile, atomically: true, encoding: .utf8)
+    }
+
+    func start(material: EphemeralCertificates.Material? = nil, certificateFiles: (String, String)? = nil) async throws {
+        let material = try material ?? EphemeralCertificates.make()
+        try material.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+        let logger = Logger(label: "test")
+        let certificates = try certificateFiles.map { try CertificateReloader(.files(certificate: $0.0, key: $0.1)) }
+            ?? CertificateReloader(.inMemory(certificatePEM: material.certificatePEM, privateKeyPEM: material.privateKeyPEM))
+        var configuration = AdmissionHTTPServer.Configuration()
+        configuration.port = 0
+        configuration.reloadInterval = .milliseconds(200)
+        configuration.bodyLimit = 1024 * 1024
+        let sink = self.sink
+        let server = AdmissionHTTPServer(configuration: configuration,
+                                         policies: try PolicyStore(origin: .file(policyFile), stateDirectory: directory.appendingPathComponent("state").path, logger: logger),
+                                         certificates: certificates, sink: sink, snapshot: { .init(inventory: sink.inventory) }, logger: logger)
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = try server.application { channel in continuation.yield(channel.localAddress?.port ?? 0) }
+        task = Task { try await app.runService() }
+        for await bound in stream {
+            port = bound
+            break
+        }
+        // Ready when it answers (the test run may be loading both cores with other suites).
+        for _ in 0..<60 {
+            if (try? curl(["\(base)/healthz"]).status) == 200 { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    func stop() {
+        task?.cancel()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    var base: String { "https://127.0.0.1:\(port)" }
+
+    struct Output { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ tool: String, _ arguments: [String], stdin: String? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        nonisolated(unsafe) var errors = Data()
+        let reader = Thread { errors = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !reader.isFinished { usleep(1000) }
+        return Output(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self), stderr: String(decoding: errors, as: UTF8.self))
+    }
+
+    /// curl with the test CA; prints the body, then a line with the HTTP version and status.
+    func curl(_ arguments: [String]) throws -> (body: String, version: String, status: Int) {
+        let output = try TestServer.run("curl", ["-s", "--max-time", "60", "--cacert", caFile, "-w", "\n%{http_version} %{http_code}"] + arguments)
+        var lines = output.stdout.components(separatedBy: "\n")
+        let last = lines.removeLast().split(separator: " ")
+        return (lines.joined(separator: "\n"), last.first.map(String.init) ?? "", Int(last.last ?? "0") ?? 0)
+    }
+}
+
+enum ServerFixtures {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/baselines/go-webhook/fixtures")
+    static var deployment: String { fixtures.appendingPathComponent("deployment-create.json").path }
+    static let policy = PolicyStore.builtInPolicy.replacingOccurrences(of: "defaults:\n  isolation: namespace\n", with: "defaults:\n  isolation: deployment\n  groupBy: [app]\n")
+}
+
+@Suite(.serialized) struct ServerTests {
+    @Test func realClientsOverHTTP1AndHTTP2() async throws {
+        let server = try TestServer(policy: ServerFixtures.policy)
+        try await server.start()
+        defer { server.stop() }
+        for version in ["--http1.1", "--http2"] {
+            let result = try server.curl([version, "-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
+            #expect(result.status == 200)
+            #expect(result.version == (version == "--http2" ? "2" : "1.1"))
+            let body = try JSONSerialization.jsonObject(with: Data(result.body.utf8)) as! [String: Any]
+            let response = body["response"] as! [String: Any]
+            #expect(response["uid"] as? String == "0f8a3c1e-5d2b-4e7a-9c6f-3b1d2a4e5f60")
+            #expect(response["patchType"] as? String == "JSONPatch")
+            #expect((response["auditAnnotations"] as? [String: String])?["epg"] == "kube/aci-admission/shop.web")
+        }
+        // The admitted Deployment reached the hand-off twice (one per request), dry runs never.
+        #expect(server.sink.changes.filter { $0.kind == "Deployment" }.count == 2)
+        let validate = try server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/validate"])
+        let response = (try JSONSerialization.jsonObject(with: Data(validate.body.utf8)) as! [String: Any])["response"] as! [String: Any]
+        #expect(response["patch"] == nil && response["allowed"] as? Bool == true)
+    }
+
+    @Test func tlsVersionsAndALPN() async throws {
+        let server = try TestServer(policy: ServerFixtures.policy)
+        try await server.start()
+        defer { server.stop() }
+        let old = try TestServer.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_1"], stdin: "")
+        #expect(old.stdout.contains("Cipher is (NONE)") || old.stderr.contains("alert"))
+        let modern = try TestServer.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_3", "-alpn", "h2", "-CAfile", server.caFile], stdin: "")
+        #expect(modern.stdout.contains("ALPN protocol: h2"))
+        #expect(modern.stdout.contains("Verify return code: 0 (ok)"))
+        let h1 = try TestServer.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-alpn", "http/1.1", "-CAfile", server.caFile], stdin: "")
+        #expect(h1.stdout.contains("ALPN protocol: http/1.1"))
+    }
+
+    @Test func badInputGetsTheDocumentedStatusAndTheServerStaysUp() async throws {
+        let server = try TestServer(policy: ServerFixtures.policy)
+        try await server.start()
+        defer { server.stop() }
+        let json = ["-H", "Content-Type: application/json"]
+        let cases: [([String], Int, String)] = [
+            (["--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"], 415, "Content-Type must be application/json"),
+            (["-H", "Content-Type: text/plain", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"], 415, ""),
+            (["\(server.base)/mutate"], 405, "use POST"),
+            (["-X", "PUT", "\(server.base)/validate"], 405, "use POST"),
+            (json + ["--data", "", "\(server.base)/mutate"], 400, "empty body"),
+            (json + ["--data", "{\"apiVersion\":", "\(server.base)/mutate"], 400, "not valid JSON"),
+            (json + ["--data", "[1,2,3]", "\(server.base)/validate"], 400, "the body must be a JSON object"),
+            (json + ["--data", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"operation\":\"CREATE\"}}", "\(server.base)/mutate"], 400, "request.uid is required"),
+            (json + ["--data", "{\"apiVersion\":\"v9\",\"kind\":\"AdmissionReview\",\"request\":{}}", "\(server.base)/mutate"], 400, "is not supported"),
+            (json + ["--http1.0", "--data", "{}", "\(server.base)/mutate"], 400, "apiVersion is required"),
+            (["\(server.base)/nowhere"], 404, ""),
+        ]
+        for (arguments, status, text) in cases {
+            let result = try server.curl(arguments)
+            #expect(result.status == status, "\(arguments): \(result.body)")
+            #expect(text.isEmpty || result.body.contains(text), "\(arguments): \(result.body)")
+        }
+        // Oversized body: 413.
+        let big = server.directory.appendingPathComponent("big.json").path
+        try String(repeating: "x", count: 2 * 1024 * 1024).write(toFile: big, atomically: true, encoding: .utf8)
+        #expect(try server.curl(json + ["--data-binary", "@\(big)", "\(server.base)/mutate"]).status == 413)
+        // Garbage instead of a TLS handshake: the connection is dropped, the server carries on.
+        _ = try TestServer.run("curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(server.port)/healthz"])
+        #expect(try server.curl(["\(server.base)/healthz"]).status == 200)
+    }
+
+    @Test func certificateRotationWithoutRestart() async throws {
+        let server = try TestServer(policy: ServerFixtures.policy)
+        let first = try EphemeralCertificates.make()
+        let certificate = server.directory.appendingPathComponent("tls.crt").path, key = server.directory.appendingPathComponent("tls.key").path
+        try first.certificatePEM.write(toFile: certificate, atomically: true, encoding: .utf8)
+        try first.privateKeyPEM.write(toFile: key, atomically: true, encoding: .utf8)
+        try await server.start(material: first, certificateFiles: (certificate, key))
+        defer { server.stop() }
+        #expect(try server.curl(["\(server.base)/healthz"]).status == 200)
+        // Rotate to a certificate from another CA: new connections must see it.
+        let second = try EphemeralCertificates.make()
+        try second.privateKeyPEM.write(toFile: key, atomically: true, encoding: .utf8)
+        try second.certificatePEM.write(toFile: certificate, atomically: true, encoding: .utf8)
+        try second.caPEM.write(toFile: server.caFile, atomically: true, encoding: .utf8)
+        var status = 0
+        for _ in 0..<50 where status != 200 {
+            try await Task.sleep(for: .milliseconds(100))
+            status = try server.curl(["\(server.base)/healthz"]).status
+        }
+        #expect(status == 200, "the rotated certificate was not picked up")
+    }
+
+    @Test func policyHotReloadKeepsTheLastGoodPolicy() async throws {
+        let server = try TestServer(policy: ServerFixtures.policy)
+        try await server.start()
+        defer { server.stop() }
+        let before = try server.curl(["\(server.base)/readyz"]).body
+        // An invalid file is rejected and the active policy stays.
+        try "apiVersion: aci-admission/v1\nkind: EPGPolicy\nfabric: {}\n".write(toFile: server.policyFile, atomically: true, encoding: .utf8)
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(try server.curl(["\(server.base)/readyz"]).body == before)
+        let metrics = try server.curl(["\(server.base)/metrics"]).body
+        #expect(metrics.contains("aci_admission_policy_reloads_total{result=\"failed\"}"))
+        // A valid change is applied.
+        try PolicyStore.builtInPolicy.write(toFile: server.policyFile, atomically: true, encoding: .utf8)
+        var after = before
+        for _ in 0..<30 where after == before {
+            try await Task.sleep(for: .milliseconds(100))
+            after = try server.curl(["\(server.base)/readyz"]).body
+        }
+        #expect(after != before)
+        let result = try server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
+        #expect(result.body.contains("\"epg\":\"kube/aci-admission/shop\""))  // namespace isolation now
+    }
+
+    @Test func restartWithABrokenPolicyServesTheLastGoodOne() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path
+        let file = directory + "/policy.yaml"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try ServerFixtures.policy.write(toFile: file, atomically: true, encoding: .utf8)
+        let good = try PolicyStore(origin: .file(file), stateDirectory: directory + "/state", logger: Logger(label: "t")).policy.hash
+        try "not: [valid".write(toFile: file, atomically: true, encoding: .utf8)
+        let restarted = try PolicyStore(origin: .file(file), stateDirectory: directory + "/state", logger: Logger(label: "t"))
+        #expect(restarted.policy.hash == good)
+        #expect(throws: ServerConfigurationError.self) { try PolicyStore(origin: .file(file), stateDirectory: nil, logger: Logger(label: "t")) }
+    }
+}
