@@ -1,4 +1,5 @@
 import ArgumentParser
+import EPGPolicy
 import Foundation
 
 /// `aci-admission`: the root command. Exit codes across every subcommand: 0 ok, 1 findings,
@@ -46,6 +47,18 @@ public enum ExitStatus: Int32 {
 
 public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case text, json
+}
+
+/// Loads the policy file for a command, or prints its diagnostics and exits with status 2.
+func loadPolicyOrExit(_ path: String) throws -> Policy {
+    let loaded = PolicyLoader.load(file: path)
+    guard let policy = loaded.policy else {
+        printError(loaded.diagnostics.map(\.description).joined(separator: "\n"))
+        printError("\(path): invalid policy; run `aci-admission policy lint \(path)` for details")
+        throw ExitStatus.usage.code
+    }
+    for warning in loaded.warnings { printError(warning.description) }
+    return policy
 }
 
 func printError(_ text: String) {

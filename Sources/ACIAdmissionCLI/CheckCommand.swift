@@ -43,12 +43,7 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = PolicyLoader.load(file: policy)
-        guard let policy = loaded.policy else {
-            printError(loaded.diagnostics.map(\.description).joined(separator: "\n"))
-            printError("\(self.policy): invalid policy; run `aci-admission policy lint \(self.policy)` for details")
-            throw ExitStatus.usage.code
-        }
+        let policy = try loadPolicyOrExit(self.policy)
         var context: ManifestSet?
         if let inventory {
             let set = ManifestLoader.load(paths: [inventory])

@@ -32,13 +32,7 @@ struct ExplainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = PolicyLoader.load(file: policy)
-        guard let policy = loaded.policy else {
-            printError(loaded.diagnostics.map(\.description).joined(separator: "\n"))
-            printError("\(self.policy): invalid policy; run `aci-admission policy lint \(self.policy)` for details")
-            throw ExitStatus.usage.code
-        }
-        for warning in loaded.warnings { printError(warning.description) }
+        let policy = try loadPolicyOrExit(self.policy)
         let manifests = ManifestLoader.load(paths: filename)
         for diagnostic in manifests.diagnostics { printError(diagnostic.description) }
         let report = ExplainReport.build(policy: policy, objects: manifests.objects, defaultNamespace: namespace)

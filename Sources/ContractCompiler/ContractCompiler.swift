@@ -265,12 +265,6 @@ struct FlowMatrix: Sendable {
         return !allowance.everywhere.isEmpty || allowance.specific[destination] != nil
     }
 
-    /// Destinations for which `source`'s egress rules name something specific (or everything).
-    func egressCandidates(of source: String, among all: [String]) -> [String] {
-        guard let allowance = egress[source] else { return [] }
-        return allowance.everywhere.isEmpty ? allowance.specific.keys.sorted() : all
-    }
-
     func ingressCandidates(of destination: String, among all: [String]) -> [String] {
         guard let allowance = ingress[destination] else { return [] }
         return allowance.everywhere.isEmpty ? allowance.specific.keys.sorted() : all

@@ -140,9 +140,4 @@ enum ChildOrder {
             .map(\.2)
     }
 
-    static func precedes(_ a: ManagedObject, _ b: ManagedObject) -> Bool {
-        let ra = rank[a.className] ?? 99, rb = rank[b.className] ?? 99
-        if ra != rb { return ra < rb }
-        return (a.rn ?? "") < (b.rn ?? "")
-    }
 }

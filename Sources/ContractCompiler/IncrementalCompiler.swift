@@ -22,12 +22,7 @@ public final class IncrementalCompiler {
         self.policy = policy
         self.inventory = inventory
         let full = ContractCompiler(policy: policy).compileKeepingState(inventory)
-        universe = full.universe
-        checker = full.checker
-        state = full.state
-        store = full.store
-        outcomes = full.outcomes
-        cachedPlan = full.plan
+        (universe, checker, state, store, outcomes, cachedPlan) = (full.universe, full.checker, full.state, full.store, full.outcomes, full.plan)
     }
 
     /// The current plan (assembled on demand after incremental changes).
@@ -180,12 +175,7 @@ public final class IncrementalCompiler {
     private func recompileFully() -> TreeDiff {
         let previous = plan
         let full = ContractCompiler(policy: policy).compileKeepingState(inventory, lastGood: previous)
-        universe = full.universe
-        checker = full.checker
-        state = full.state
-        store = full.store
-        outcomes = full.outcomes
-        cachedPlan = full.plan
+        (universe, checker, state, store, outcomes, cachedPlan) = (full.universe, full.checker, full.state, full.store, full.outcomes, full.plan)
         lastChangeWasFull = true
         return full.plan.tree.diff(from: previous.tree)
     }

@@ -149,8 +149,6 @@ struct ObjectStore {
         return result
     }
 
-    func unitKeys(forGroup key: String) -> Set<String> { groupUnits[key] ?? [] }
-
     static func allOwners(_ state: EmissionState) -> Set<String> {
         Set(["shared:allow-all", "shared:to-external"] + (state.controlled + state.externals).map { "provider:\($0)" } + state.controlled.map { "intra:\($0)" })
     }

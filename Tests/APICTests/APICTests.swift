@@ -67,3 +67,13 @@ import Testing
         #expect(throws: APICJSON.DecodeError.self) { try APICJSON.decodeObject(json) }
     }
 }
+
+@Suite struct APICEnvelopeTests {
+    @Test func envelopeRoundTrips() throws {
+        let objects = [ManagedObject("fvTenant", ["name": "a"], children: [ManagedObject("fvAp", ["name": "p"])]), ManagedObject("fvTenant", ["name": "b"])]
+        let decoded = try APICJSON.decodeEnvelope(Data(APICJSON.render(APICJSON.envelope(objects)).utf8))
+        #expect(decoded.map { $0["name"] } == ["a", "b"])
+        #expect(decoded.first?.children.first?.className == "fvAp")
+        #expect(throws: APICJSON.DecodeError.self) { try APICJSON.decodeEnvelope(Data(#"{"imdata":{}}"#.utf8)) }
+    }
+}
