@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdHTTP2
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
 import Prometheus
@@ -21,6 +22,9 @@ public struct AdmissionHTTPServer: Sendable {
         public var reloadInterval: Duration = .seconds(2)
         /// PEM bundle of CAs whose client certificates are required (mTLS); nil: no client certificates.
         public var clientCA: String?
+        /// Admission requests handled at once; beyond it the server answers 503 at once (the apiserver
+        /// then applies the webhook's failurePolicy) rather than queueing without bound.
+        public var maxConcurrentRequests = 256
         public init() {}
     }
 
@@ -31,6 +35,7 @@ public struct AdmissionHTTPServer: Sendable {
     public let snapshot: @Sendable () -> ClusterSnapshot
     public let metrics: ServerMetrics
     public let logger: Logger
+    private let inFlight = NIOLockedValueBox(0)
 
     public init(configuration: Configuration, policies: PolicyStore, certificates: CertificateReloader, sink: ChangeSink,
                 snapshot: @escaping @Sendable () -> ClusterSnapshot, metrics: ServerMetrics = ServerMetrics(), logger: Logger) {
@@ -85,8 +90,29 @@ public struct AdmissionHTTPServer: Sendable {
 
     func admit(_ request: Request, endpoint: AdmissionDecider.Endpoint) async throws -> Response {
         let start = ContinuousClock.now
+        let admitted = inFlight.withLockedValue { count -> Bool in
+            guard count < configuration.maxConcurrentRequests else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else {
+            metrics.badRequest("busy")
+            return plain(.serviceUnavailable, "too many admission requests in flight; try again\n")
+        }
         metrics.inFlight.increment()
-        defer { metrics.inFlight.decrement() }
+        defer {
+            metrics.inFlight.decrement()
+            inFlight.withLockedValue { $0 -= 1 }
+        }
+        // The apiserver appends ?timeout=10s: answer within it, or fail fast once it has passed.
+        var deadline: ContinuousClock.Instant?
+        if let timeout = request.uri.queryParameters["timeout"] {
+            guard let duration = AdmissionHTTPServer.parseTimeout(String(timeout)) else {
+                metrics.badRequest("timeout")
+                return plain(.badRequest, "timeout \"\(timeout)\" is not a duration such as 10s or 500ms\n")
+            }
+            deadline = start + duration
+        }
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("application/json") else {
             metrics.badRequest("content-type")
             return plain(.unsupportedMediaType, "Content-Type must be application/json\n")
@@ -97,6 +123,10 @@ public struct AdmissionHTTPServer: Sendable {
         } catch {
             metrics.badRequest("too-large")
             return plain(.contentTooLarge, "request body larger than \(configuration.bodyLimit) bytes\n")
+        }
+        if let deadline, ContinuousClock.now >= deadline {
+            metrics.badRequest("deadline")
+            return plain(.serviceUnavailable, "the request's timeout passed before it could be decided\n")
         }
         let review: AdmissionReview
         do {
@@ -124,6 +154,16 @@ public struct AdmissionHTTPServer: Sendable {
         ])
         return Response(status: .ok, headers: [.contentType: "application/json"],
                         body: .init(byteBuffer: ByteBuffer(data: decision.response.reviewJSON(apiVersion: review.apiVersion))))
+    }
+
+    /// `10s`, `500ms`, `1m` (what the apiserver sends as `?timeout=`); nil when malformed or not positive.
+    static func parseTimeout(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value > 0, value.isFinite else { return nil }
+            return .milliseconds(Int64(value * scale * 1000))
+        }
+        return nil
     }
 
     /// The Hummingbird application, ready to run (as a service, or with `runService()`).

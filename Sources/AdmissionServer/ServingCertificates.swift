@@ -16,7 +16,9 @@ public enum EphemeralCertificates {
         public var notAfter: Date
     }
 
-    public static func make(hosts: [String] = ["localhost"], addresses: [String] = ["127.0.0.1", "::1"], now: Date = Date()) throws -> Material {
+    /// - Parameter clientAuth: make a client certificate (for mTLS) instead of a serving one.
+    public static func make(hosts: [String] = ["localhost"], addresses: [String] = ["127.0.0.1", "::1"], clientAuth: Bool = false,
+                            now: Date = Date()) throws -> Material {
         let caKey = P256.Signing.PrivateKey()
         let caName = try DistinguishedName { CommonName("aci-admission ephemeral CA") }
         let notBefore = now.addingTimeInterval(-300), notAfter = now.addingTimeInterval(7 * 24 * 3600)
@@ -44,7 +46,7 @@ public enum EphemeralCertificates {
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
-                try ExtendedKeyUsage([.serverAuth])
+                try ExtendedKeyUsage([clientAuth ? .clientAuth : .serverAuth])
                 SubjectAlternativeNames(names)
             },
             issuerPrivateKey: .init(caKey))

@@ -24,7 +24,8 @@ final class TestServer: @unchecked Sendable {
         try policy.write(toFile: policyFile, atomically: true, encoding: .utf8)
     }
 
-    func start(material: EphemeralCertificates.Material? = nil, certificateFiles: (String, String)? = nil) async throws {
+    func start(material: EphemeralCertificates.Material? = nil, certificateFiles: (String, String)? = nil, clientCA: String? = nil,
+               maxConcurrent: Int = 256) async throws {
         let material = try material ?? EphemeralCertificates.make()
         try material.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
         let logger = Logger(label: "test")
@@ -34,6 +35,8 @@ final class TestServer: @unchecked Sendable {
         configuration.port = 0
         configuration.reloadInterval = .milliseconds(200)
         configuration.bodyLimit = 1024 * 1024
+        configuration.clientCA = clientCA
+        configuration.maxConcurrentRequests = maxConcurrent
         let sink = self.sink
         let server = AdmissionHTTPServer(configuration: configuration,
                                          policies: try PolicyStore(origin: .file(policyFile), stateDirectory: directory.appendingPathComponent("state").path, logger: logger),
@@ -46,7 +49,7 @@ final class TestServer: @unchecked Sendable {
             break
         }
         // Ready when it answers (the test run may be loading both cores with other suites).
-        for _ in 0..<60 {
+        for _ in 0..<(clientCA == nil ? 60 : 0) {
             if (try? curl(["\(base)/healthz"]).status) == 200 { return }
             try await Task.sleep(for: .milliseconds(250))
         }
@@ -149,6 +152,9 @@ enum ServerFixtures {
             (json + ["--data", "{\"apiVersion\":\"v9\",\"kind\":\"AdmissionReview\",\"request\":{}}", "\(server.base)/mutate"], 400, "is not supported"),
             (json + ["--http1.0", "--data", "{}", "\(server.base)/mutate"], 400, "apiVersion is required"),
             (["\(server.base)/nowhere"], 404, ""),
+            (json + ["--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate?timeout=soon"], 400, "is not a duration"),
+            (json + ["--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate?timeout=0s"], 400, "is not a duration"),
+            (json + ["--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate?timeout=10s"], 200, "\"patchType\":\"JSONPatch\""),
         ]
         for (arguments, status, text) in cases {
             let result = try server.curl(arguments)
@@ -207,6 +213,46 @@ enum ServerFixtures {
         #expect(after != before)
         let result = try server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
         #expect(result.body.contains("\"epg\":\"kube/aci-admission/shop\""))  // namespace isolation now
+    }
+
+    @Test func mutualTLSRequiresAClientCertificateFromTheConfiguredCA() async throws {
+        let server = try TestServer(policy: ServerFixtures.policy)
+        let client = try EphemeralCertificates.make(hosts: ["kube-apiserver"], clientAuth: true)
+        let clientCA = server.directory.appendingPathComponent("client-ca.pem").path
+        let clientCert = server.directory.appendingPathComponent("client.crt").path, clientKey = server.directory.appendingPathComponent("client.key").path
+        try client.caPEM.write(toFile: clientCA, atomically: true, encoding: .utf8)
+        try client.certificatePEM.write(toFile: clientCert, atomically: true, encoding: .utf8)
+        try client.privateKeyPEM.write(toFile: clientKey, atomically: true, encoding: .utf8)
+        try await server.start(clientCA: clientCA)
+        defer { server.stop() }
+        var accepted = 0
+        for _ in 0..<60 where accepted != 200 {
+            accepted = try server.curl(["--cert", clientCert, "--key", clientKey, "\(server.base)/healthz"]).status
+            if accepted != 200 { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(accepted == 200)
+        #expect(try server.curl(["\(server.base)/healthz"]).status == 0)  // no client certificate: handshake refused
+        // A client certificate from another CA is refused too.
+        let stranger = try EphemeralCertificates.make(clientAuth: true)
+        try stranger.certificatePEM.write(toFile: clientCert, atomically: true, encoding: .utf8)
+        try stranger.privateKeyPEM.write(toFile: clientKey, atomically: true, encoding: .utf8)
+        #expect(try server.curl(["--cert", clientCert, "--key", clientKey, "\(server.base)/healthz"]).status == 0)
+    }
+
+    @Test func timeoutsParse() {
+        #expect(AdmissionHTTPServer.parseTimeout("10s") == .seconds(10))
+        #expect(AdmissionHTTPServer.parseTimeout("500ms") == .milliseconds(500))
+        #expect(AdmissionHTTPServer.parseTimeout("1m") == .seconds(60))
+        #expect(AdmissionHTTPServer.parseTimeout("-1s") == nil && AdmissionHTTPServer.parseTimeout("10") == nil)
+    }
+
+    @Test func beyondTheConcurrencyLimitRequestsFailFast() async throws {
+        let server = try TestServer(policy: ServerFixtures.policy)
+        try await server.start(maxConcurrent: 0)
+        defer { server.stop() }
+        let result = try server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
+        #expect(result.status == 503 && result.body.contains("too many admission requests in flight"))
+        #expect(try server.curl(["\(server.base)/healthz"]).status == 200)
     }
 
     @Test func restartWithABrokenPolicyServesTheLastGoodOne() throws {
