@@ -218,3 +218,36 @@ import Testing
         #expect(check.breakages(applying: Namespace(name: "n-new", labels: ["team": "shop"]), to: inventory).isEmpty)
     }
 }
+
+@Suite struct UnmanagedNamespaceTests {
+    @Test func selectingAnExemptNamespaceWithoutClusterEPGIsRejected() throws {
+        // Without defaults.clusterEPG, aci-admission cannot know the EPG of exempt pods.
+        let yaml = testPolicyYAML
+            .replacingOccurrences(of: "  clusterEPG: {tenant: kube, applicationProfile: aci-containers-kube, name: aci-containers-default}\n", with: "")
+            .replacingOccurrences(of: "  - match: {names: [\"c-*\"]}\n    isolation: cluster\n", with: "")
+        let policy = try Scenario.policy(yaml)
+        let objects = Scenario.objects("""
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: x-exempt, labels: {team: ops}}
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: n-data}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: p, namespace: n-data}
+            spec:
+              podSelector: {}
+              ingress:
+                - from: [{namespaceSelector: {matchLabels: {team: ops}}}]
+            """)
+        let plan = Scenario(policy: policy, objects: objects).compile()
+        let reason = try #require(plan.outcomes.first?.reasons.first)
+        #expect(reason.rule == "unmanaged-namespace")
+        #expect(reason.path == "spec.ingress[0].from[0].namespaceSelector")
+        #expect(reason.message == "spec.ingress[0].from[0].namespaceSelector selects pods of namespace x-exempt, which is exempt; aci-admission does not know their EPG")
+        #expect(reason.fix.hasPrefix("set defaults.clusterEPG to the ACI CNI's default EPG"))
+    }
+}
