@@ -240,7 +240,17 @@ public final class ServerMetrics: Sendable {
         registry.makeCounter(name: "aci_admission_policy_reloads_total", labels: [("result", ok ? "ok" : "failed")], help: "Policy file reloads").increment()
     }
 
+    private let activeHash = NIOLockedValueBox<String?>(nil)
+
+    /// The active policy's hash as `aci_admission_policy_info{hash=…} 1`; the previous one goes to 0.
     func policyHash(_ hash: String) {
+        let previous = activeHash.withLockedValue { value -> String? in
+            defer { value = hash }
+            return value
+        }
+        if let previous, previous != hash {
+            registry.makeGauge(name: "aci_admission_policy_info", labels: [("hash", previous)], help: "The active policy (value 1)").set(Double(0))
+        }
         registry.makeGauge(name: "aci_admission_policy_info", labels: [("hash", hash)], help: "The active policy (value 1)").set(Double(1))
     }
 }

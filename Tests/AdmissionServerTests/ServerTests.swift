@@ -211,6 +211,8 @@ enum ServerFixtures {
             after = try server.curl(["\(server.base)/readyz"]).body
         }
         #expect(after != before)
+        let info = try server.curl(["\(server.base)/metrics"]).body.split(separator: "\n").filter { $0.hasPrefix("aci_admission_policy_info{") }
+        #expect(info.count == 2 && info.filter { $0.hasSuffix(" 1.0") }.count == 1, "\(info)")
         let result = try server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
         #expect(result.body.contains("\"epg\":\"kube/aci-admission/shop\""))  // namespace isolation now
     }
