@@ -16,7 +16,7 @@ final class TestServer: @unchecked Sendable {
     var port = 0
     private var task: Task<Void, Error>?
 
-    init(policy: String, certificates: EphemeralCertificates.Material? = nil, files: Bool = false) throws {
+    init(policy: String) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         caFile = directory.appendingPathComponent("ca.pem").path
@@ -115,7 +115,7 @@ enum ServerFixtures {
             #expect(response["patchType"] as? String == "JSONPatch")
             #expect((response["auditAnnotations"] as? [String: String])?["epg"] == "kube/aci-admission/shop.web")
         }
-        // The admitted Deployment reached the hand-off twice (one per request), dry runs never.
+        // The admitted Deployment reached the hand-off once per request.
         #expect(server.sink.changes.filter { $0.kind == "Deployment" }.count == 2)
         let validate = try server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/validate"])
         let response = (try JSONSerialization.jsonObject(with: Data(validate.body.utf8)) as! [String: Any])["response"] as! [String: Any]
