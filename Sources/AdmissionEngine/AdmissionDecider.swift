@@ -20,8 +20,9 @@ public struct AdmittedChange: Sendable, Equatable {
     public var kind: String
     public var namespace: String
     public var name: String
-    public var object: JSONValue?
-    public var oldObject: JSONValue?
+    /// What was admitted (nil on DELETE) and what it replaced (UPDATE, DELETE).
+    public var object: AdmissionObject?
+    public var oldObject: AdmissionObject?
 }
 
 /// The decision on one review: the response and what the server logs, counts and journals.
@@ -53,17 +54,17 @@ public struct AdmissionDecider: Sendable {
 
     public func decide(_ review: AdmissionReview, endpoint: Endpoint, cluster: ClusterSnapshot) -> AdmissionDecision {
         let request = review.request
-        let raw = request.object ?? request.oldObject
-        let kind = request.kind?.kind ?? raw?["kind"]?.stringValue ?? ""
-        let metadata = raw?["metadata"]
-        let name = request.name.flatMap { $0.isEmpty ? nil : $0 } ?? metadata?["name"]?.stringValue
-            ?? metadata?["generateName"]?.stringValue.map { $0 + "*" } ?? ""
-        let namespaceName = kind == "Namespace" ? name : (request.namespace ?? metadata?["namespace"]?.stringValue ?? "default")
+        let current = request.object ?? request.oldObject
+        let kind = request.kind?.kind ?? ""
+        let metadata = current?.metadata
+        let name = request.name.flatMap { $0.isEmpty ? nil : $0 } ?? metadata?.name
+            ?? metadata?.generateName.map { $0 + "*" } ?? ""
+        let namespaceName = kind == "Namespace" ? name : (request.namespace ?? metadata?.namespace ?? "default")
         var decision = AdmissionDecision(response: AdmissionResponse(uid: request.uid, allowed: true), verdict: .allowed, kind: kind,
                                          namespace: namespaceName, name: name, operation: request.operation)
         var audit = ["policy-hash": policy.hash]
         let facts: NamespaceFacts
-        if kind == "Namespace", let labels = raw?["metadata"]?["labels"]?.stringMap {
+        if kind == "Namespace", let labels = current?.metadata?.labels {
             facts = NamespaceFacts(name: name, labels: labels)
         } else {
             facts = cluster.namespace(namespaceName)
@@ -128,7 +129,7 @@ public struct AdmissionDecider: Sendable {
 
     private func mutation(kind: String, request: AdmissionRequest, facts: NamespaceFacts, resolver: EPGResolver)
         -> (patch: [JSONPatchOperation], epg: String?, rule: String, warning: String?)? {
-        guard let raw = request.object, let object = AdmissionDecider.typed(kind: kind, raw) else { return nil }
+        guard let admitted = request.object, let object = admitted.typed else { return nil }
         guard let decision = resolver.decide(object, namespace: facts) else { return nil }
         let rule = decision.resolution.ruleLabel
         let epg = decision.effectiveEPG?.description
@@ -144,16 +145,11 @@ public struct AdmissionDecider: Sendable {
         if case .workload(let workload) = object, workload.kind == .job, request.operation != "CREATE" { return ([], epg, rule, nil) }
         guard write, let computed = decision.resolution.epg else { return ([], epg, rule, warning) }
         let desired = [EPGAnnotation.key: EPGAnnotation.value(for: computed), EPGAnnotation.provenanceKey: policy.hash]
-        var operations = AnnotationPatch.operations(metadataPath: ["metadata"], metadataExists: raw["metadata"] != nil,
-                                                    current: raw["metadata"]?["annotations"]?.stringMap, desired: desired)
-        if case .workload(let workload) = object {
-            let templatePath = workload.kind.podTemplatePath
-            let template = templatePath.reduce(Optional(raw)) { $0?[$1] }
-            if template != nil {
-                let templateMetadata = template?["metadata"]
-                operations += AnnotationPatch.operations(metadataPath: templatePath + ["metadata"], metadataExists: templateMetadata != nil && templateMetadata != .null,
-                                                         current: templateMetadata?["annotations"]?.stringMap, desired: desired)
-            }
+        var operations = AnnotationPatch.operations(metadataPath: ["metadata"], metadataExists: admitted.metadata != nil,
+                                                    current: admitted.metadata?.annotations, desired: desired)
+        if case .workload(let workload) = object, let template = workload.podTemplate {
+            operations += AnnotationPatch.operations(metadataPath: workload.kind.podTemplatePath + ["metadata"], metadataExists: template.metadata != nil,
+                                                     current: template.metadata?.annotations, desired: desired)
         }
         return (operations, computed.description, rule, warning)
     }
@@ -162,11 +158,11 @@ public struct AdmissionDecider: Sendable {
 
     private func validation(kind: String, request: AdmissionRequest, facts: NamespaceFacts, resolver: EPGResolver,
                             cluster: ClusterSnapshot, decision: inout AdmissionDecision) -> [(rule: String, message: String)] {
-        guard let raw = request.object else { return [] }
+        guard let admitted = request.object else { return [] }
         var findings: [(rule: String, message: String)] = []
         let identity = "\(kind) \(kind == "Namespace" ? decision.name : "\(decision.namespace)/\(decision.name)")"
         if kind == "NetworkPolicy" {
-            guard let policyObject = try? raw.decode(NetworkPolicy.self) else {
+            guard case .networkPolicy(let policyObject)? = admitted.typed else {
                 return [("invalid-object", "\(identity) is not a valid NetworkPolicy")]
             }
             var networkPolicy = policyObject
@@ -180,14 +176,14 @@ public struct AdmissionDecider: Sendable {
             }
             return findings
         }
-        guard let object = AdmissionDecider.typed(kind: kind, raw), let epgDecision = resolver.decide(object, namespace: facts) else { return [] }
+        guard let object = admitted.typed, let epgDecision = resolver.decide(object, namespace: facts) else { return [] }
         decision.epg = epgDecision.effectiveEPG?.description
         decision.rule = epgDecision.resolution.ruleLabel
         if epgDecision.action == .deny, case .foreign(_, _, let problem, _) = epgDecision.existing {
             findings.append(("foreign-epg-annotation", "\(identity): \(problem) (\(epgDecision.resolution.ruleLabel), annotations.onForeign: reject). Fix: remove the \(EPGAnnotation.key) annotation, or ask the platform team for an annotations.allow entry"))
         }
-        if kind == "Namespace", let namespace = try? raw.decode(Namespace.self) {
-            if request.operation == "UPDATE", let old = try? request.oldObject?.decode(Namespace.self) {
+        if case .namespace(let namespace) = object {
+            if request.operation == "UPDATE", case .namespace(let old)? = request.oldObject?.typed {
                 let guarded = policy.namespaceRules.flatMap { rule in (rule.match.selector?.requirements ?? []).map(\.key) }
                 let changed = Set(guarded).filter { (old.metadata.labels ?? [:])[$0] != (namespace.metadata.labels ?? [:])[$0] }.sorted()
                 let groups = Set(request.userInfo?.groups ?? [])
@@ -202,7 +198,7 @@ public struct AdmissionDecider: Sendable {
         }
         if kind == "Pod", request.operation == "UPDATE", let old = request.oldObject,
            case .governed(_, let settings) = epgDecision.resolution.namespace.assignment, settings.isolation == .deployment {
-            let before = old["metadata"]?["labels"]?.stringMap ?? [:], after = raw["metadata"]?["labels"]?.stringMap ?? [:]
+            let before = old.metadata?.labels ?? [:], after = admitted.metadata?.labels ?? [:]
             let changed = settings.groupBy.filter { before[$0] != after[$0] }
             if !changed.isEmpty {
                 findings.append(("groupby-label-change", "\(identity): label\(changed.count == 1 ? "" : "s") \(changed.joined(separator: ", ")) choose\(changed.count == 1 ? "s" : "") the pod's EPG (groupBy) and cannot change on a running pod. Fix: change the pod template of its workload instead"))
@@ -213,73 +209,14 @@ public struct AdmissionDecider: Sendable {
 
     // MARK: helpers
 
-    /// The typed object for the kinds the product acts on, read straight from the JSON (metadata
-    /// and pod template: all that EPG decisions look at).
-    static func typed(kind: String, _ raw: JSONValue) -> KubeObject? {
-        let metadata = ObjectMeta(json: raw["metadata"])
-        switch kind {
-        case "Namespace":
-            var namespace = Namespace(name: metadata.name ?? "")
-            namespace.metadata = metadata
-            return .namespace(namespace)
-        case "Pod":
-            return .pod(Pod(metadata: metadata))
-        default:
-            guard let workloadKind = WorkloadKind(rawValue: kind) else { return nil }
-            let template = workloadKind.podTemplatePath.reduce(Optional(raw)) { $0?[$1] }
-            let podTemplate = template.map { PodTemplateSpec(metadata: $0["metadata"].flatMap { $0 == .null ? nil : ObjectMeta(json: $0) }) }
-            return .workload(Workload(kind: workloadKind, metadata: metadata, podTemplate: podTemplate))
-        }
-    }
-
     /// Warnings and annotations are short and free of control characters.
     static func short(_ text: String, limit: Int) -> String {
-        let clean = String(text.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
-        return clean.count <= limit ? clean : String(clean.prefix(limit - 1)) + "…"
-    }
-}
-
-extension ObjectMeta {
-    /// The fields EPG decisions read, from raw JSON.
-    init(json: JSONValue?) {
-        self.init(name: json?["name"]?.stringValue, generateName: json?["generateName"]?.stringValue,
-                  namespace: json?["namespace"]?.stringValue, labels: json?["labels"]?.stringMap,
-                  annotations: json?["annotations"]?.stringMap)
-        if case .array(let owners)? = json?["ownerReferences"] {
-            ownerReferences = owners.map { owner in
-                var controller: Bool?
-                if case .bool(let flag)? = owner["controller"] { controller = flag }
-                return OwnerReference(apiVersion: owner["apiVersion"]?.stringValue, kind: owner["kind"]?.stringValue,
-                                      name: owner["name"]?.stringValue, uid: owner["uid"]?.stringValue, controller: controller)
-            }
+        var clean = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let category = scalar.properties.generalCategory
+            clean.append(category == .control || category == .format ? " " : scalar)
         }
-    }
-}
-
-extension JSONValue {
-    public subscript(_ key: String) -> JSONValue? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
-    public var stringValue: String? {
-        if case .string(let text) = self { return text }
-        return nil
-    }
-
-    /// A `map[string]string` (labels, annotations); nil when absent, null, or of another shape.
-    public var stringMap: [String: String]? {
-        guard case .object(let object) = self else { return nil }
-        var result: [String: String] = [:]
-        for (key, value) in object {
-            guard case .string(let text) = value else { return nil }
-            result[key] = text
-        }
-        return result
-    }
-
-    /// Decodes a Codable type from this value.
-    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(type, from: JSONEncoder().encode(self))
+        let result = String(clean)
+        return result.count <= limit ? result : String(result.prefix(limit - 1)) + "…"
     }
 }

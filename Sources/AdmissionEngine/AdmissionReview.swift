@@ -27,9 +27,25 @@ public struct AdmissionRequest: Sendable {
     public var namespace: String?
     public var operation: String
     public var userInfo: UserInfo?
-    public var object: JSONValue?
-    public var oldObject: JSONValue?
+    public var object: AdmissionObject?
+    public var oldObject: AdmissionObject?
     public var dryRun: Bool?
+}
+
+/// The parts of `request.object` / `request.oldObject` that admission decisions and the writer read.
+/// They are decoded straight from the body for the request's kind; every other field (managedFields,
+/// status, container details the product does not use) is skipped by the parser, never built.
+public struct AdmissionObject: Sendable, Hashable {
+    /// The object's `metadata`; nil when the object has none (or `null`).
+    public var metadata: ObjectMeta?
+    /// The typed object for the kinds the product acts on (Namespace, Pod, workloads, NetworkPolicy);
+    /// nil for other kinds, and for a NetworkPolicy that does not decode as one (validation says why).
+    public var typed: KubeObject?
+
+    public init(metadata: ObjectMeta?, typed: KubeObject?) {
+        self.metadata = metadata
+        self.typed = typed
+    }
 }
 
 /// A request the server cannot decide: it answers 400 with `message`.
@@ -42,91 +58,15 @@ public enum AdmissionReviewDecoder {
     public static let versions = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"]
     public static let operations = ["CREATE", "UPDATE", "DELETE", "CONNECT"]
 
-    /// Decodes and checks a review, with a message that says exactly what is wrong. The body is
-    /// parsed once (Foundation's JSON parser) and read field by field.
+    /// Decodes and checks a review, with a message that says exactly what is wrong (the field path
+    /// and what was expected).
     public static func decode(_ body: Data) throws -> AdmissionReview {
-        func fail(_ message: String) -> AdmissionDecodeError { AdmissionDecodeError(message: message) }
-        if body.isEmpty { throw fail("empty body: expected an AdmissionReview") }
-        let parsed: Any
+        if body.isEmpty { throw AdmissionDecodeError(message: "empty body: expected an AdmissionReview") }
         do {
-            parsed = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
-        } catch {
-            throw fail("not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription)")
+            return try JSONDecoder().decode(WireReview.self, from: body).review
+        } catch let error as DecodingError {
+            throw AdmissionDecodeError(message: describe(error))
         }
-        // One conversion to JSONValue, then pattern matching only (casts on Foundation values
-        // would bridge whole dictionaries).
-        guard let root = JSONValue(serialized: parsed), case .object(let top) = root else {
-            throw fail("the body must be a JSON object (an AdmissionReview)")
-        }
-        func string(_ object: [String: JSONValue], _ key: String, _ path: String, required: Bool) throws -> String? {
-            switch object[key] {
-            case nil, .null?:
-                if required { throw fail("\(path) is required") }
-                return nil
-            case .string(let text)?: return text
-            default: throw fail("\(path) has the wrong type: expected a string")
-            }
-        }
-        func object(_ value: JSONValue?, _ path: String) throws -> [String: JSONValue]? {
-            switch value {
-            case nil, .null?: return nil
-            case .object(let members)?: return members
-            default: throw fail("\(path) has the wrong type: expected an object")
-            }
-        }
-        guard let apiVersion = try string(top, "apiVersion", "apiVersion", required: true), let kind = try string(top, "kind", "kind", required: true) else {
-            throw fail("apiVersion and kind are required")
-        }
-        guard versions.contains(apiVersion) else {
-            throw fail("apiVersion \"\(apiVersion)\" is not supported; expected admission.k8s.io/v1 or admission.k8s.io/v1beta1")
-        }
-        guard kind == "AdmissionReview" else { throw fail("kind \"\(kind)\" is not AdmissionReview") }
-        guard let request = try object(top["request"], "request") else { throw fail("request is required") }
-        guard let uid = try string(request, "uid", "request.uid", required: true) else { throw fail("request.uid is required") }
-        guard !uid.isEmpty else { throw fail("request.uid is empty") }
-        guard let operation = try string(request, "operation", "request.operation", required: true) else { throw fail("request.operation is required") }
-        guard operations.contains(operation) else {
-            throw fail("request.operation \"\(operation)\" is not one of CREATE, UPDATE, DELETE, CONNECT")
-        }
-        var gvk: AdmissionRequest.GroupVersionKind?
-        if let members = try object(request["kind"], "request.kind") {
-            gvk = .init(group: try string(members, "group", "request.kind.group", required: false),
-                        version: try string(members, "version", "request.kind.version", required: false),
-                        kind: try string(members, "kind", "request.kind.kind", required: false))
-        }
-        var userInfo: AdmissionRequest.UserInfo?
-        if let members = try object(request["userInfo"], "request.userInfo") {
-            var groups: [String]?
-            switch members["groups"] {
-            case nil, .null?: break
-            case .array(let items)?:
-                groups = try items.map { item -> String in
-                    guard case .string(let text) = item else { throw fail("request.userInfo.groups has the wrong type: expected a list of strings") }
-                    return text
-                }
-            default: throw fail("request.userInfo.groups has the wrong type: expected a list of strings")
-            }
-            userInfo = .init(username: try string(members, "username", "request.userInfo.username", required: false),
-                             uid: try string(members, "uid", "request.userInfo.uid", required: false), groups: groups)
-        }
-        func document(_ key: String) throws -> JSONValue? {
-            switch request[key] {
-            case nil, .null?: return nil
-            case .object(let members)?: return .object(members)
-            default: throw fail("request.\(key) must be an object or null")
-            }
-        }
-        var dryRun: Bool?
-        switch request["dryRun"] {
-        case nil, .null?: break
-        case .bool(let flag)?: dryRun = flag
-        default: throw fail("request.dryRun has the wrong type: expected a boolean")
-        }
-        let admission = AdmissionRequest(uid: uid, kind: gvk, name: try string(request, "name", "request.name", required: false),
-                                         namespace: try string(request, "namespace", "request.namespace", required: false),
-                                         operation: operation, userInfo: userInfo, object: try document("object"),
-                                         oldObject: try document("oldObject"), dryRun: dryRun)
-        return AdmissionReview(apiVersion: apiVersion, kind: kind, request: admission)
     }
 
     static func describe(_ error: DecodingError) -> String {
@@ -138,20 +78,142 @@ public enum AdmissionReviewDecoder {
             let parent = path(context.codingPath)
             return "\(parent.isEmpty ? "" : parent + ".")\(key.stringValue) is required"
         case .typeMismatch(let type, let context):
-            let expected = type == String.self ? "a string" : type == Bool.self ? "a boolean" : String(describing: type).hasPrefix("Dictionary") ? "an object" : "\(type)"
-            let where_ = path(context.codingPath)
-            return where_.isEmpty ? "the body must be a JSON object (an AdmissionReview)" : "\(where_) has the wrong type: expected \(expected)"
+            let expected: String
+            switch type {
+            case is String.Type: expected = "a string"
+            case is Bool.Type: expected = "a boolean"
+            case is [String].Type: expected = "a list of strings"
+            case is Int.Type, is Int32.Type: expected = "an integer"
+            default: expected = String(describing: type).hasPrefix("Array") ? "a list" : "an object"
+            }
+            let field = path(context.codingPath)
+            return field.isEmpty ? "the body must be a JSON object (an AdmissionReview)" : "\(field) has the wrong type: expected \(expected)"
         case .valueNotFound(_, let context):
             return "\(path(context.codingPath)) must not be null"
         case .dataCorrupted(let context):
-            let where_ = path(context.codingPath)
-            return "not valid JSON\(where_.isEmpty ? "" : " at \(where_)"): \(context.debugDescription)"
+            let field = path(context.codingPath)
+            return "not valid JSON\(field.isEmpty ? "" : " at \(field)"): \(context.debugDescription)"
         @unknown default:
             return "\(error)"
         }
     }
 }
 
+// MARK: wire shapes
+
+struct DynamicKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+private func fail(_ message: String) -> AdmissionDecodeError { AdmissionDecodeError(message: message) }
+
+private struct WireReview: Decodable {
+    var review: AdmissionReview
+
+    enum Keys: String, CodingKey { case apiVersion, kind, request }
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        guard let apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion),
+              let kind = try container.decodeIfPresent(String.self, forKey: .kind) else {
+            throw fail("apiVersion and kind are required")
+        }
+        guard AdmissionReviewDecoder.versions.contains(apiVersion) else {
+            throw fail("apiVersion \"\(apiVersion)\" is not supported; expected admission.k8s.io/v1 or admission.k8s.io/v1beta1")
+        }
+        guard kind == "AdmissionReview" else { throw fail("kind \"\(kind)\" is not AdmissionReview") }
+        guard let request = try container.decodeIfPresent(WireRequest.self, forKey: .request) else { throw fail("request is required") }
+        review = AdmissionReview(apiVersion: apiVersion, kind: kind, request: request.request)
+    }
+}
+
+private struct WireRequest: Decodable {
+    var request: AdmissionRequest
+
+    enum Keys: String, CodingKey { case uid, kind, name, namespace, operation, userInfo, object, oldObject, dryRun }
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        guard let uid = try container.decodeIfPresent(String.self, forKey: .uid) else { throw fail("request.uid is required") }
+        guard !uid.isEmpty else { throw fail("request.uid is empty") }
+        guard let operation = try container.decodeIfPresent(String.self, forKey: .operation) else { throw fail("request.operation is required") }
+        guard AdmissionReviewDecoder.operations.contains(operation) else {
+            throw fail("request.operation \"\(operation)\" is not one of CREATE, UPDATE, DELETE, CONNECT")
+        }
+        let gvk = try container.decodeIfPresent(AdmissionRequest.GroupVersionKind.self, forKey: .kind)
+        let object = try Self.document(container, .object, requestKind: gvk?.kind)
+        let oldObject = try Self.document(container, .oldObject, requestKind: gvk?.kind)
+        request = AdmissionRequest(uid: uid, kind: gvk, name: try container.decodeIfPresent(String.self, forKey: .name),
+                                   namespace: try container.decodeIfPresent(String.self, forKey: .namespace), operation: operation,
+                                   userInfo: try container.decodeIfPresent(AdmissionRequest.UserInfo.self, forKey: .userInfo),
+                                   object: object?.object, oldObject: oldObject?.object,
+                                   dryRun: try container.decodeIfPresent(Bool.self, forKey: .dryRun))
+        // Without `request.kind` the object's own `kind` names it.
+        if gvk?.kind == nil, let kind = object?.kind ?? oldObject?.kind {
+            request.kind = .init(group: gvk?.group, version: gvk?.version, kind: kind)
+        }
+    }
+
+    /// `object` / `oldObject`: absent, null, or an object decoded for the request's kind.
+    private static func document(_ container: KeyedDecodingContainer<Keys>, _ key: Keys, requestKind: String?) throws -> (object: AdmissionObject, kind: String?)? {
+        guard container.contains(key), try !container.decodeNil(forKey: key) else { return nil }
+        let decoder = try container.superDecoder(forKey: key)
+        let members: KeyedDecodingContainer<DynamicKey>
+        do {
+            members = try decoder.container(keyedBy: DynamicKey.self)
+        } catch DecodingError.typeMismatch {
+            throw fail("request.\(key.rawValue) must be an object or null")
+        }
+        let kind = requestKind ?? (try? members.decodeIfPresent(String.self, forKey: DynamicKey("kind")))
+        return (try AdmissionObject(kind: kind, members: members, decoder: decoder), kind)
+    }
+}
+
+extension AdmissionObject {
+    /// Decodes what the product reads of an object of `kind`. For the kinds it acts on a wrongly shaped
+    /// field is an error (the apiserver never sends one); other kinds are read leniently.
+    init(kind: String?, members: KeyedDecodingContainer<DynamicKey>, decoder: Decoder) throws {
+        let metadataKey = DynamicKey("metadata")
+        switch kind {
+        case "NetworkPolicy":
+            metadata = try? members.decodeIfPresent(ObjectMeta.self, forKey: metadataKey)
+            typed = (try? NetworkPolicy(from: decoder)).map { .networkPolicy($0) }
+        case "Namespace":
+            metadata = try members.decodeIfPresent(ObjectMeta.self, forKey: metadataKey)
+            var namespace = Namespace(name: metadata?.name ?? "")
+            namespace.metadata = metadata ?? ObjectMeta()
+            typed = .namespace(namespace)
+        case "Pod":
+            metadata = try members.decodeIfPresent(ObjectMeta.self, forKey: metadataKey)
+            typed = .pod(Pod(metadata: metadata ?? ObjectMeta()))
+        default:
+            guard let kind, let workloadKind = WorkloadKind(rawValue: kind) else {
+                metadata = try? members.decodeIfPresent(ObjectMeta.self, forKey: metadataKey)
+                typed = nil
+                return
+            }
+            metadata = try members.decodeIfPresent(ObjectMeta.self, forKey: metadataKey)
+            // Walk to the pod template (`spec.template`, or `spec.jobTemplate.spec.template`).
+            var container: KeyedDecodingContainer<DynamicKey>? = members
+            for key in workloadKind.podTemplatePath.dropLast() {
+                guard let current = container, current.contains(DynamicKey(key)), try !current.decodeNil(forKey: DynamicKey(key)) else {
+                    container = nil
+                    break
+                }
+                container = try current.nestedContainer(keyedBy: DynamicKey.self, forKey: DynamicKey(key))
+            }
+            // Only the template's metadata: nothing downstream reads the pod spec, and skipping it
+            // saves a fifth of the decoding time of a typical Deployment.
+            struct TemplateMetadata: Decodable { var metadata: ObjectMeta? }
+            let template = try container?.decodeIfPresent(TemplateMetadata.self, forKey: DynamicKey(workloadKind.podTemplatePath.last!))
+            typed = .workload(Workload(kind: workloadKind, metadata: metadata ?? ObjectMeta(), podTemplate: template.map { PodTemplateSpec(metadata: $0.metadata) }))
+        }
+    }
+}
 /// The response, written in the request's AdmissionReview version.
 public struct AdmissionResponse: Encodable, Sendable, Equatable {
     public struct Status: Encodable, Sendable, Equatable {

@@ -30,9 +30,7 @@ public final class InMemoryChangeSink: ChangeSink {
                 }
                 return
             }
-            guard let raw = change.object, let data = try? JSONEncoder().encode(raw),
-                  let type = try? JSONDecoder().decode(TypeMeta.self, from: data),
-                  let object = try? KubeObject.decode(kind: type.kind ?? change.kind, using: { try JSONDecoder().decode($0, from: data) }) else { return }
+            guard let object = change.object?.typed else { return }
             if case .workload = object {
                 state.inventory.workloads.removeAll { $0.namespace == change.namespace && $0.name == change.name && $0.kind == change.kind }
             }

@@ -20,10 +20,19 @@ public struct JSONPatchOperation: Codable, Hashable, Sendable {
 
 /// RFC 6901 JSON Pointer construction.
 public enum JSONPointer {
-    /// Escapes one reference token: `~` becomes `~0` first, then `/` becomes `~1` (the order matters:
-    /// doing `/` first would turn the `~` of `~1` into `~01`).
+    /// Escapes one reference token: `~` becomes `~0` and `/` becomes `~1`, in one pass (two passes
+    /// in the wrong order would turn the `~` of `~1` into `~01`).
     public static func escape(_ token: String) -> String {
-        token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        var escaped = String.UnicodeScalarView()
+        for scalar in token.unicodeScalars {
+            switch scalar {
+            case "~": escaped.append(contentsOf: "~0".unicodeScalars)
+            case "/": escaped.append(contentsOf: "~1".unicodeScalars)
+            default: escaped.append(scalar)
+            }
+        }
+        return String(escaped)
     }
 
     public static func pointer(_ tokens: [String]) -> String {

@@ -45,40 +45,4 @@ public enum JSONValue: Codable, Hashable, Sendable {
     public init(_ strings: [String: String]) {
         self = .object(strings.mapValues { .string($0) })
     }
-
-    /// Converts what `JSONSerialization` returns.
-    public init?(serialized value: Any) {
-        // Native containers and strings first: testing them against Foundation classes first
-        // would make the runtime try to bridge whole dictionaries.
-        if let object = value as? [String: Any] {
-            var members: [String: JSONValue] = [:]
-            members.reserveCapacity(object.count)
-            for (key, item) in object {
-                guard let converted = JSONValue(serialized: item) else { return nil }
-                members[key] = converted
-            }
-            self = .object(members)
-        } else if let array = value as? [Any] {
-            var items: [JSONValue] = []
-            items.reserveCapacity(array.count)
-            for item in array {
-                guard let converted = JSONValue(serialized: item) else { return nil }
-                items.append(converted)
-            }
-            self = .array(items)
-        } else if let text = value as? String {
-            self = .string(text)
-        } else if let number = value as? NSNumber {
-            // JSONSerialization marks booleans with the `c` (char) type, integers `i`/`q`, reals `d`.
-            switch String(cString: number.objCType) {
-            case "c", "B": self = .bool(number.boolValue)
-            case "d", "f": self = .double(number.doubleValue)
-            default: self = .int(number.intValue)
-            }
-        } else if value is NSNull {
-            self = .null
-        } else {
-            return nil
-        }
-    }
 }

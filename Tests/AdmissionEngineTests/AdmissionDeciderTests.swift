@@ -12,9 +12,13 @@ enum AdmissionFixtures {
     static func load(_ name: String) throws -> Data { try Data(contentsOf: shared.appendingPathComponent(name)) }
 
     static func review(_ name: String, edit: (inout [String: Any]) -> Void = { _ in }) throws -> AdmissionReview {
+        try AdmissionReviewDecoder.decode(reviewBody(name, edit: edit))
+    }
+
+    static func reviewBody(_ name: String, edit: (inout [String: Any]) -> Void = { _ in }) throws -> Data {
         var json = try JSONSerialization.jsonObject(with: load(name)) as! [String: Any]
         edit(&json)
-        return try AdmissionReviewDecoder.decode(JSONSerialization.data(withJSONObject: json))
+        return try JSONSerialization.data(withJSONObject: json)
     }
 
     static let policyYAML = """
@@ -60,11 +64,12 @@ enum AdmissionFixtures {
         return ClusterSnapshot(inventory: inventory)
     }
 
-    /// Decodes the response's patch, applies it to the request object with Python's jsonpatch,
-    /// and returns the patched object.
-    static func applyPatch(_ decision: AdmissionDecision, to review: AdmissionReview) throws -> [String: Any] {
+    /// Decodes the response's patch, applies it to the request object of the review `body` with
+    /// Python's jsonpatch, and returns the patched object.
+    static func applyPatch(_ decision: AdmissionDecision, to body: Data) throws -> [String: Any] {
         let patch = try #require(decision.response.patch.flatMap { Data(base64Encoded: $0) })
-        let object = try JSONEncoder().encode(review.request.object!)
+        let review = try #require(JSONSerialization.jsonObject(with: body) as? [String: Any])
+        let object = try JSONSerialization.data(withJSONObject: try #require((review["request"] as? [String: Any])?["object"]))
         let script = """
         import json, sys, jsonpatch
         doc = json.loads(sys.argv[1]); patch = json.loads(sys.argv[2])
@@ -94,12 +99,13 @@ enum AdmissionFixtures {
     let web = #"{"tenant":"kube","app-profile":"aci-admission","name":"shop.web"}"#
 
     @Test func deploymentCreateAnnotatesObjectAndTemplate() throws {
-        let review = try AdmissionFixtures.review("deployment-create.json")
+        let body = try AdmissionFixtures.reviewBody("deployment-create.json")
+        let review = try AdmissionReviewDecoder.decode(body)
         let decision = AdmissionFixtures.decider.decide(review, endpoint: .mutate, cluster: AdmissionFixtures.cluster)
         #expect(decision.verdict == .patched)
         #expect(decision.response.patchType == "JSONPatch")
         #expect(decision.epg == "kube/aci-admission/shop.web")
-        let patched = try AdmissionFixtures.applyPatch(decision, to: review)
+        let patched = try AdmissionFixtures.applyPatch(decision, to: body)
         let objectAnnotations = try #require(AdmissionFixtures.annotations(patched, ["metadata", "annotations"]))
         #expect(objectAnnotations[EPGAnnotation.key] == web)
         #expect(objectAnnotations[EPGAnnotation.provenanceKey] == stamp)
@@ -112,18 +118,20 @@ enum AdmissionFixtures {
     }
 
     @Test func deploymentUpdateKeepsExistingTemplateAnnotations() throws {
-        let review = try AdmissionFixtures.review("deployment-update.json")
+        let body = try AdmissionFixtures.reviewBody("deployment-update.json")
+        let review = try AdmissionReviewDecoder.decode(body)
         let decision = AdmissionFixtures.decider.decide(review, endpoint: .mutate, cluster: AdmissionFixtures.cluster)
-        let patched = try AdmissionFixtures.applyPatch(decision, to: review)
+        let patched = try AdmissionFixtures.applyPatch(decision, to: body)
         let template = try #require(AdmissionFixtures.annotations(patched, ["spec", "template", "metadata", "annotations"]))
         #expect(template["kubectl.kubernetes.io/restartedAt"] == "2024-05-15T14:02:11Z")
         #expect(template[EPGAnnotation.key] == web)
     }
 
     @Test func alreadyAnnotatedNeedsNoPatch() throws {
-        let review = try AdmissionFixtures.review("deployment-create.json")
+        let body = try AdmissionFixtures.reviewBody("deployment-create.json")
+        let review = try AdmissionReviewDecoder.decode(body)
         let first = AdmissionFixtures.decider.decide(review, endpoint: .mutate, cluster: AdmissionFixtures.cluster)
-        let patched = try AdmissionFixtures.applyPatch(first, to: review)
+        let patched = try AdmissionFixtures.applyPatch(first, to: body)
         let again = try AdmissionFixtures.review("deployment-create.json") { json in
             var request = json["request"] as! [String: Any]
             request["object"] = patched
@@ -135,19 +143,21 @@ enum AdmissionFixtures {
     }
 
     @Test func generateNamePodWithoutAnnotationIsAnnotated() throws {
-        let review = try AdmissionFixtures.review("pod-create.json")
+        let body = try AdmissionFixtures.reviewBody("pod-create.json")
+        let review = try AdmissionReviewDecoder.decode(body)
         let decision = AdmissionFixtures.decider.decide(review, endpoint: .mutate, cluster: AdmissionFixtures.cluster)
         #expect(decision.name == "web-7d9c8b6f5-*")
-        let patched = try AdmissionFixtures.applyPatch(decision, to: review)
+        let patched = try AdmissionFixtures.applyPatch(decision, to: body)
         #expect(AdmissionFixtures.annotations(patched, ["metadata", "annotations"])?[EPGAnnotation.key] == web)
         // Pods are not journaled: their workloads are.
         #expect(decision.change == nil)
     }
 
     @Test func namespaceCreateGetsTheNamespaceEPG() throws {
-        let review = try AdmissionFixtures.review("namespace-create.json")
+        let body = try AdmissionFixtures.reviewBody("namespace-create.json")
+        let review = try AdmissionReviewDecoder.decode(body)
         let decision = AdmissionFixtures.decider.decide(review, endpoint: .mutate, cluster: ClusterSnapshot())
-        let patched = try AdmissionFixtures.applyPatch(decision, to: review)
+        let patched = try AdmissionFixtures.applyPatch(decision, to: body)
         #expect(AdmissionFixtures.annotations(patched, ["metadata", "annotations"])?[EPGAnnotation.key] == #"{"tenant":"kube","app-profile":"aci-admission","name":"shop"}"#)
     }
 
@@ -203,7 +213,11 @@ enum AdmissionFixtures {
     }
 
     func workloadReview(_ object: [String: Any], operation: String = "CREATE", kind: String) throws -> AdmissionReview {
-        try AdmissionFixtures.review("deployment-create.json") { json in
+        try AdmissionReviewDecoder.decode(workloadReviewBody(object, operation: operation, kind: kind))
+    }
+
+    func workloadReviewBody(_ object: [String: Any], operation: String = "CREATE", kind: String) throws -> Data {
+        try AdmissionFixtures.reviewBody("deployment-create.json") { json in
             var request = json["request"] as! [String: Any]
             request["operation"] = operation
             request["kind"] = ["group": "apps", "version": "v1", "kind": kind]
@@ -213,10 +227,11 @@ enum AdmissionFixtures {
     }
 
     @Test func templateWithoutMetadataGetsIt() throws {
-        let review = try workloadReview(["apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": ["name": "db", "namespace": "shop"],
+        let body = try workloadReviewBody(["apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": ["name": "db", "namespace": "shop"],
                                          "spec": ["template": ["spec": ["containers": []]]]], kind: "StatefulSet")
+        let review = try AdmissionReviewDecoder.decode(body)
         let decision = AdmissionFixtures.decider.decide(review, endpoint: .mutate, cluster: AdmissionFixtures.cluster)
-        let patched = try AdmissionFixtures.applyPatch(decision, to: review)
+        let patched = try AdmissionFixtures.applyPatch(decision, to: body)
         // No app label: the namespace EPG.
         #expect(AdmissionFixtures.annotations(patched, ["spec", "template", "metadata", "annotations"])?[EPGAnnotation.key] == #"{"tenant":"kube","app-profile":"aci-admission","name":"shop"}"#)
     }
@@ -233,11 +248,12 @@ enum AdmissionFixtures {
     }
 
     @Test func cronJobTemplateIsTheJobTemplatesPodTemplate() throws {
-        let review = try workloadReview(["apiVersion": "batch/v1", "kind": "CronJob", "metadata": ["name": "c", "namespace": "shop"],
+        let body = try workloadReviewBody(["apiVersion": "batch/v1", "kind": "CronJob", "metadata": ["name": "c", "namespace": "shop"],
                                          "spec": ["schedule": "* * * * *", "jobTemplate": ["spec": ["template": ["metadata": ["labels": ["app": "batch"]]]]]]],
                                         kind: "CronJob")
+        let review = try AdmissionReviewDecoder.decode(body)
         let decision = AdmissionFixtures.decider.decide(review, endpoint: .mutate, cluster: AdmissionFixtures.cluster)
-        let patched = try AdmissionFixtures.applyPatch(decision, to: review)
+        let patched = try AdmissionFixtures.applyPatch(decision, to: body)
         #expect(AdmissionFixtures.annotations(patched, ["spec", "jobTemplate", "spec", "template", "metadata", "annotations"])?[EPGAnnotation.key]
                 == #"{"tenant":"kube","app-profile":"aci-admission","name":"shop.batch"}"#)
     }
