@@ -118,10 +118,8 @@ private struct WireReview: Decodable {
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
-        guard let apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion),
-              let kind = try container.decodeIfPresent(String.self, forKey: .kind) else {
-            throw fail("apiVersion and kind are required")
-        }
+        guard let apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion) else { throw fail("apiVersion is required") }
+        guard let kind = try container.decodeIfPresent(String.self, forKey: .kind) else { throw fail("kind is required") }
         guard AdmissionReviewDecoder.versions.contains(apiVersion) else {
             throw fail("apiVersion \"\(apiVersion)\" is not supported; expected admission.k8s.io/v1 or admission.k8s.io/v1beta1")
         }

@@ -9,19 +9,27 @@ public protocol ChangeSink: Sendable {
     func record(_ change: AdmittedChange) async throws
 }
 
-/// Records changes in memory, and keeps the standalone inventory (DESIGN §6: in standalone mode the
-/// admission stream *is* the inventory), so that later decisions see namespace labels and policies.
+/// Keeps the standalone inventory in memory (DESIGN §6: in standalone mode the admission stream *is*
+/// the inventory), so that later decisions see namespace labels and policies, and the most recent
+/// changes (bounded: a webhook admits changes for as long as it runs).
 public final class InMemoryChangeSink: ChangeSink {
-    private let state = NIOLockedValueBox((changes: [AdmittedChange](), inventory: Inventory()))
+    private let state = NIOLockedValueBox((recent: [AdmittedChange](), total: 0, inventory: Inventory()))
+    private let keep: Int
 
-    public init() {}
+    /// `keep`: how many of the most recent changes `changes` returns.
+    public init(keep: Int = 1_000) { self.keep = keep }
 
-    public var changes: [AdmittedChange] { state.withLockedValue { $0.changes } }
+    /// The most recent changes, oldest first.
+    public var changes: [AdmittedChange] { state.withLockedValue { $0.recent } }
+    /// How many changes were recorded in all.
+    public var total: Int { state.withLockedValue { $0.total } }
     public var inventory: Inventory { state.withLockedValue { $0.inventory } }
 
     public func record(_ change: AdmittedChange) async throws {
         state.withLockedValue { state in
-            state.changes.append(change)
+            state.total += 1
+            if state.recent.count == keep { state.recent.removeFirst(keep / 2) }
+            state.recent.append(change)
             if change.operation == "DELETE" {
                 switch change.kind {
                 case "Namespace": state.inventory.namespaces[change.name] = nil

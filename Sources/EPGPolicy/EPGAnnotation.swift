@@ -14,6 +14,8 @@ public enum EPGAnnotation {
     }
 
     private static func quoted(_ text: String) -> String {
+        // APIC names ([a-zA-Z0-9_.:-]) need no escaping; anything else goes through the encoder.
+        if text.unicodeScalars.allSatisfy({ APICName.isNameCharacter($0) }) { return "\"" + text + "\"" }
         let data = try! JSONEncoder().encode(text)
         return String(decoding: data, as: UTF8.self)
     }
