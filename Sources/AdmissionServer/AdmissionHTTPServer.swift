@@ -3,6 +3,7 @@ import ContractCompiler
 import EPGPolicy
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdHTTP2
 import Logging
 import NIOConcurrencyHelpers
@@ -25,6 +26,14 @@ public struct AdmissionHTTPServer: Sendable {
         /// Admission requests handled at once; beyond it the server answers 503 at once (the apiserver
         /// then applies the webhook's failurePolicy) rather than queueing without bound.
         public var maxConcurrentRequests = 256
+        /// A connection must finish its TLS handshake within this, or it is closed.
+        public var handshakeTimeout: Duration = .seconds(10)
+        /// A connection with no request in progress (and, over HTTP/1.1, no bytes arriving) for this
+        /// long is closed; the apiserver reconnects when it next needs one.
+        public var idleTimeout: Duration = .seconds(90)
+        /// The whole body must arrive within this once the headers have (408 otherwise): a client that
+        /// trickles its body cannot hold a request slot for longer.
+        public var bodyTimeout: Duration = .seconds(10)
         public init() {}
     }
 
@@ -65,10 +74,14 @@ public struct AdmissionHTTPServer: Sendable {
         let router = Router()
         for endpoint in [AdmissionDecider.Endpoint.mutate, .validate] {
             router.post(RouterPath("/\(endpoint.rawValue)")) { request, _ in try await admit(request, endpoint: endpoint) }
-            for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head] {
+            for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
                 router.on(RouterPath("/\(endpoint.rawValue)"), method: method) { _, _ in
                     plain(.methodNotAllowed, "use POST with an AdmissionReview\n", extra: [.allow: "POST"])
                 }
+            }
+            // A HEAD response carries no body (HTTP/2 resets a stream whose HEAD response has one).
+            router.on(RouterPath("/\(endpoint.rawValue)"), method: .head) { _, _ in
+                Response(status: .methodNotAllowed, headers: [.allow: "POST"])
             }
         }
         router.get("/healthz") { _, _ in plain(.ok, "ok\n") }
@@ -119,7 +132,10 @@ public struct AdmissionHTTPServer: Sendable {
         }
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: configuration.bodyLimit)
+            body = try await collectBody(request)
+        } catch is BodyTimeout {
+            metrics.badRequest("slow-body")
+            return plain(.requestTimeout, "the request body did not arrive within \(configuration.bodyTimeout)\n", extra: [.connection: "close"])
         } catch {
             metrics.badRequest("too-large")
             return plain(.contentTooLarge, "request body larger than \(configuration.bodyLimit) bytes\n")
@@ -156,6 +172,22 @@ public struct AdmissionHTTPServer: Sendable {
                         body: .init(byteBuffer: ByteBuffer(data: decision.response.reviewJSON(apiVersion: review.apiVersion))))
     }
 
+    private struct BodyTimeout: Error {}
+
+    /// The body, up to the size limit, within the body timeout.
+    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+        let (limit, timeout) = (configuration.bodyLimit, configuration.bodyTimeout)
+        return try await withThrowingTaskGroup(of: ByteBuffer.self) { group in
+            group.addTask { try await request.body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw BodyTimeout()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
     /// `10s`, `500ms`, `1m` (what the apiserver sends as `?timeout=`); nil when malformed or not positive.
     static func parseTimeout(_ text: String) -> Duration? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
@@ -168,7 +200,14 @@ public struct AdmissionHTTPServer: Sendable {
 
     /// The Hummingbird application, ready to run (as a service, or with `runService()`).
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        Application(router: router(), server: try .http2Upgrade(tlsConfiguration: tlsConfiguration()),
+        let tls = try tlsConfiguration()
+        let channel = HTTP2ChannelConfiguration(idleTimeout: configuration.idleTimeout, gracefulCloseTimeout: .seconds(5),
+                                                streamConfiguration: HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout)))
+        let handshakeTimeout = TimeAmount(configuration.handshakeTimeout)
+        let server = HTTPServerBuilder { responder in
+            HandshakeDeadline(inner: try HTTP2UpgradeChannel(tlsConfiguration: tls, configuration: channel, responder: responder), timeout: handshakeTimeout)
+        }
+        return Application(router: router(), server: server,
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aci-admission"),
                     services: [Reloader(server: self)], onServerRunning: onServerRunning, logger: logger)
     }

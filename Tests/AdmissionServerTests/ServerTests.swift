@@ -25,7 +25,7 @@ final class TestServer: @unchecked Sendable {
     }
 
     func start(material: EphemeralCertificates.Material? = nil, certificateFiles: (String, String)? = nil, clientCA: String? = nil,
-               maxConcurrent: Int = 256) async throws {
+               maxConcurrent: Int = 256, timeouts: (handshake: Duration, idle: Duration, body: Duration)? = nil) async throws {
         let material = try material ?? EphemeralCertificates.make()
         try material.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
         let logger = Logger(label: "test")
@@ -37,6 +37,9 @@ final class TestServer: @unchecked Sendable {
         configuration.bodyLimit = 1024 * 1024
         configuration.clientCA = clientCA
         configuration.maxConcurrentRequests = maxConcurrent
+        if let timeouts {
+            (configuration.handshakeTimeout, configuration.idleTimeout, configuration.bodyTimeout) = timeouts
+        }
         let sink = self.sink
         let server = AdmissionHTTPServer(configuration: configuration,
                                          policies: try PolicyStore(origin: .file(policyFile), stateDirectory: directory.appendingPathComponent("state").path, logger: logger),
@@ -93,6 +96,16 @@ final class TestServer: @unchecked Sendable {
     }
 }
 
+extension TestServer {
+    /// Runs one of the hostile clients in Peers/hostile_client.py and returns what it printed.
+    func hostile(_ mode: String, _ argument: Int? = nil) throws -> [String: Any] {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/hostile_client.py").path
+        let output = try TestServer.run("python3", [script, mode, String(port), caFile] + (argument.map { [String($0)] } ?? []))
+        let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+        return try #require(object, "\(mode): \(output.stdout) \(output.stderr)")
+    }
+}
+
 enum ServerFixtures {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("shared/baselines/go-webhook/fixtures")
@@ -140,6 +153,17 @@ enum ServerFixtures {
         try await server.start()
         defer { server.stop() }
         let json = ["-H", "Content-Type: application/json"]
+        func review(_ request: String, close: Bool = true) -> String {
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"# + request + (close ? "}}" : "")
+        }
+        let nested = server.directory.appendingPathComponent("nested.json").path
+        try Data(review(#""uid":"u","operation":"CREATE","object":{"x":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}").utf8)
+            .write(to: URL(fileURLWithPath: nested))
+        let invalidUTF8 = server.directory.appendingPathComponent("invalid-utf8.json").path
+        try (Data(review(#""uid":"u","operation":"CREATE","name":""#, close: false).utf8) + Data([0xC3, 0x28, 0xFF]) + Data(#""}}"#.utf8))
+            .write(to: URL(fileURLWithPath: invalidUTF8))
+        let binary = server.directory.appendingPathComponent("binary.json").path
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: binary))
         let cases: [([String], Int, String)] = [
             (["--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"], 415, "Content-Type must be application/json"),
             (["-H", "Content-Type: text/plain", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"], 415, ""),
@@ -155,12 +179,46 @@ enum ServerFixtures {
             (json + ["--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate?timeout=soon"], 400, "is not a duration"),
             (json + ["--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate?timeout=0s"], 400, "is not a duration"),
             (json + ["--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate?timeout=10s"], 200, "\"patchType\":\"JSONPatch\""),
+            (json + ["--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate?timeout=-5s"], 400, "is not a duration"),
+            (json + ["--data", "{}", "\(server.base)/validate"], 400, "apiVersion is required"),
+            (json + ["--data", #"{"apiVersion":"admission.k8s.io/v1"}"#, "\(server.base)/mutate"], 400, "kind is required"),
+            (json + ["--data", #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#, "\(server.base)/mutate"], 400, "request is required"),
+            (json + ["--data", #"{"apiVersion":"admission.k8s.io/v1","kind":"Pod","request":{}}"#, "\(server.base)/mutate"], 400, "kind \"Pod\" is not AdmissionReview"),
+            (json + ["--data", #"{"apiVersion":7,"kind":"AdmissionReview"}"#, "\(server.base)/mutate"], 400, "apiVersion has the wrong type: expected a string"),
+            (json + ["--data", review(#""uid":7,"operation":"CREATE""#), "\(server.base)/mutate"], 400, "request.uid has the wrong type: expected a string"),
+            (json + ["--data", review(#""uid":"","operation":"CREATE""#), "\(server.base)/mutate"], 400, "request.uid is empty"),
+            (json + ["--data", review(#""uid":"u","operation":"PATCH""#), "\(server.base)/mutate"], 400, "request.operation \"PATCH\" is not one of"),
+            (json + ["--data", review(#""uid":"u","operation":"CREATE","object":"a pod""#), "\(server.base)/mutate"], 400, "request.object must be an object or null"),
+            (json + ["--data", review(#""uid":"u","operation":"CREATE","dryRun":"yes""#), "\(server.base)/mutate"], 400, "request.dryRun has the wrong type: expected a boolean"),
+            (json + ["--data", review(#""uid":"u","operation":"CREATE","userInfo":{"groups":"admins"}"#), "\(server.base)/mutate"], 400, "request.userInfo.groups has the wrong type"),
+            (json + ["--data", review(#""uid":"u","operation":"CREATE","kind":{"kind":"Pod"},"object":{"metadata":{"labels":{"app":7}}}"#), "\(server.base)/mutate"],
+             400, "request.object.metadata.labels.app has the wrong type: expected a string"),
+            (json + ["--data", review(#""uid":"u","operation":"CREATE","kind":{"kind":"Deployment"},"object":{"metadata":[]}"#), "\(server.base)/validate"],
+             400, "request.object.metadata has the wrong type: expected an object"),
+            (json + ["--data", review(#""uid":"u","operation":"CREATE"}}trailing"#, close: false), "\(server.base)/mutate"], 400, "not valid JSON"),
+            (json + ["--data-binary", "@\(nested)", "\(server.base)/mutate"], 400, "not valid JSON"),
+            (json + ["--data-binary", "@\(invalidUTF8)", "\(server.base)/mutate"], 400, "not valid JSON"),
+            (json + ["--data-binary", "@\(binary)", "\(server.base)/mutate"], 400, "not valid JSON"),
+            // Valid edge cases: DELETE (null object), unknown kinds with odd shapes, charset parameter, chunked upload, h2.
+            (json + ["--data", review(#""uid":"d","operation":"DELETE","kind":{"kind":"Deployment"},"namespace":"shop","object":null,"oldObject":{"metadata":{"name":"web"}}"#),
+                     "\(server.base)/mutate"], 200, "\"allowed\":true"),
+            (json + ["--data", review(#""uid":"w","operation":"CREATE","kind":{"kind":"Widget"},"object":{"metadata":{"labels":{"n":7}},"spec":[1,2]}"#),
+                     "\(server.base)/mutate"], 200, "\"allowed\":true"),
+            (["-H", "Content-Type: application/json; charset=utf-8", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"], 200, "\"patch\""),
+            (json + ["-H", "Transfer-Encoding: chunked", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"], 200, "\"patch\""),
+            (["--http2", "-H", "Content-Type: text/xml", "--data", "<x/>", "\(server.base)/validate"], 415, "Content-Type must be application/json"),
+            (["--head", "\(server.base)/mutate"], 405, ""),
+            (["--http1.1", "--head", "\(server.base)/validate"], 405, ""),
+            // Headers beyond NIO's parser limit (80 KiB): the connection is closed without an answer.
+            (["-H", "X-Huge: \(String(repeating: "h", count: 120_000))", "\(server.base)/healthz"], 0, ""),
         ]
         for (arguments, status, text) in cases {
             let result = try server.curl(arguments)
-            #expect(result.status == status, "\(arguments): \(result.body)")
-            #expect(text.isEmpty || result.body.contains(text), "\(arguments): \(result.body)")
+            let shown = arguments.map { $0.count > 200 ? $0.prefix(200) + "…" : $0 }
+            #expect(result.status == status, "\(shown): \(result.body)")
+            #expect(text.isEmpty || result.body.contains(text), "\(shown): \(result.body)")
         }
+        #expect(cases.count >= 40)
         // Oversized body: 413.
         let big = server.directory.appendingPathComponent("big.json").path
         try String(repeating: "x", count: 2 * 1024 * 1024).write(toFile: big, atomically: true, encoding: .utf8)
@@ -268,5 +326,47 @@ enum ServerFixtures {
         let restarted = try PolicyStore(origin: .file(file), stateDirectory: directory + "/state", logger: Logger(label: "t"))
         #expect(restarted.policy.hash == good)
         #expect(throws: ServerConfigurationError.self) { try PolicyStore(origin: .file(file), stateDirectory: nil, logger: Logger(label: "t")) }
+    }
+}
+
+@Suite(.serialized) struct HostileClientTests {
+    @Test func silentIdleAndSlowClientsAreCutOff() async throws {
+        let server = try TestServer(policy: ServerFixtures.policy)
+        try await server.start(timeouts: (handshake: .seconds(1), idle: .seconds(2), body: .seconds(1)))
+        defer { server.stop() }
+        // No TLS handshake at all: closed by the handshake deadline.
+        let silent = try server.hostile("silent")
+        #expect((silent["closed_after"] as? Double ?? 99) < 5, "\(silent)")
+        // A finished handshake, then nothing: closed by the idle timeout.
+        let idle = try server.hostile("idle-tls")
+        #expect((idle["closed_after"] as? Double ?? 99) < 5, "\(idle)")
+        // Headers, then a body that never finishes: 408 once the body timeout passes.
+        let slow = try server.hostile("slow-body", 5000)
+        #expect((slow["status_line"] as? String)?.hasPrefix("HTTP/1.1 408") == true, "\(slow)")
+        #expect((slow["after"] as? Double ?? 99) < 5, "\(slow)")
+        #expect(try server.curl(["\(server.base)/healthz"]).status == 200)
+    }
+
+    @Test func http2RapidResetEndsTheConnectionNotTheServer() async throws {
+        let server = try TestServer(policy: ServerFixtures.policy)
+        try await server.start()
+        defer { server.stop() }
+        let result = try server.hostile("rapid-reset", 5000)
+        // GOAWAY with ENHANCE_YOUR_CALM (0xb) long before 5,000 streams were opened and cancelled.
+        #expect(result["goaway"] as? Int == 0xB, "\(result)")
+        #expect(try server.curl(["--http2", "\(server.base)/healthz"]).status == 200)
+    }
+
+    @Test func h2loadManyConcurrentStreams() async throws {
+        let server = try TestServer(policy: ServerFixtures.policy)
+        try await server.start()
+        defer { server.stop() }
+        // 4 connections × 16 concurrent streams, every response 200 with a patch.
+        let run = try TestServer.run("h2load", ["-n", "400", "-c", "4", "-m", "16", "-d", ServerFixtures.deployment,
+                                                "-H", "content-type: application/json", "\(server.base)/mutate"])
+        #expect(run.stdout.contains("Application protocol: h2"), "\(run.stdout)")
+        #expect(run.stdout.contains("400 succeeded, 0 failed, 0 errored"), "\(run.stdout)")
+        #expect(run.stdout.contains("400 2xx"), "\(run.stdout)")
+        #expect(server.sink.total >= 400)
     }
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Hostile clients for the server tests, speaking raw TCP, TLS and HTTP/2 frames (standard library only).
+
+usage: hostile_client.py MODE PORT CAFILE [ARG]
+  silent       connect, send nothing: seconds until the server closes
+  idle-tls     finish the TLS handshake (http/1.1), send nothing: seconds until the server closes
+  slow-body    HTTP/1.1 POST declaring ARG body bytes, send 10, stall: the status line and the seconds it took
+  rapid-reset  HTTP/2: open ARG streams, each cancelled at once with RST_STREAM (CVE-2023-44487):
+               how many were sent and the GOAWAY error code received, if any
+Prints one JSON object.
+"""
+import json
+import socket
+import ssl
+import struct
+import sys
+import time
+
+mode, port, cafile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+arg = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+
+
+def tls(alpn):
+    context = ssl.create_default_context(cafile=cafile)
+    context.set_alpn_protocols([alpn])
+    sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
+    assert sock.selected_alpn_protocol() == alpn, sock.selected_alpn_protocol()
+    return sock
+
+
+def seconds_until_closed(sock, limit=30):
+    start = time.monotonic()
+    sock.settimeout(limit)
+    try:
+        while sock.recv(4096):
+            pass
+    except (ConnectionResetError, ssl.SSLError, OSError):
+        pass
+    return round(time.monotonic() - start, 2)
+
+
+def frame(kind, flags, stream, payload=b""):
+    return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + struct.pack(">I", stream) + payload
+
+
+def literal(name, value):
+    # HPACK literal header field without indexing, new name, no Huffman coding.
+    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+
+if mode == "silent":
+    sock = socket.create_connection(("127.0.0.1", port))
+    print(json.dumps({"closed_after": seconds_until_closed(sock)}))
+elif mode == "idle-tls":
+    sock = tls("http/1.1")
+    print(json.dumps({"closed_after": seconds_until_closed(sock)}))
+elif mode == "slow-body":
+    sock = tls("http/1.1")
+    head = (f"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {arg}\r\n\r\n").encode()
+    start = time.monotonic()
+    sock.sendall(head + b'{"apiVersi')
+    sock.settimeout(30)
+    response = b""
+    try:
+        while b"\r\n" not in response:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            response += chunk
+    except (ConnectionResetError, ssl.SSLError, OSError):
+        pass
+    print(json.dumps({"status_line": response.split(b"\r\n")[0].decode(errors="replace"),
+                      "after": round(time.monotonic() - start, 2)}))
+elif mode == "rapid-reset":
+    sock = tls("h2")
+    sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0))
+    block = (literal(b":method", b"POST") + literal(b":scheme", b"https") + literal(b":path", b"/mutate")
+             + literal(b":authority", b"localhost") + literal(b"content-type", b"application/json"))
+    sent = 0
+    try:
+        for index in range(arg):
+            stream = 1 + 2 * index
+            # HEADERS (END_HEADERS, no END_STREAM), then RST_STREAM with CANCEL (8).
+            sock.sendall(frame(1, 0x4, stream, block) + frame(3, 0, stream, struct.pack(">I", 8)))
+            sent += 1
+    except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+        pass
+    goaway, buffer = None, b""
+    sock.settimeout(10)
+    try:
+        while goaway is None:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            buffer += chunk
+            while len(buffer) >= 9:
+                length = int.from_bytes(buffer[:3], "big")
+                if len(buffer) < 9 + length:
+                    break
+                if buffer[3] == 7:  # GOAWAY: last stream id, error code
+                    goaway = struct.unpack(">I", buffer[9 + 4:9 + 8])[0]
+                buffer = buffer[9 + length:]
+    except (socket.timeout, ConnectionResetError, ssl.SSLError, OSError):
+        pass
+    print(json.dumps({"sent": sent, "goaway": goaway}))
+else:
+    sys.exit(f"unknown mode {mode}")
