@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Kubernetes object model, label-selector semantics and JSONPatch: no I/O, no YAML.
@@ -38,7 +40,33 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The APIC object model: managed objects, naming, DNs, and the APIC's JSON shapes.
-        .target(name: "APIC"),
+        .target(name: "APIC", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The APIC REST client: sessions, signatures, writes, paged queries.
+        .target(name: "APICClient", dependencies: [
+            "APIC",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+        // The APIC emulator: the REST protocol over an in-memory tree, with faults (library and HTTP server).
+        .target(name: "APICSim", dependencies: [
+            "APIC",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // NetworkPolicy → ACI contracts: expressibility, compilation, the desired APIC tree. Pure.
         .target(name: "ContractCompiler", dependencies: [
             "KubernetesModel", "EPGPolicy", "APIC",
@@ -67,7 +95,7 @@ let package = Package(
         .target(name: "PolicyCheck", dependencies: ["KubernetesModel", "Manifests", "EPGPolicy", "ContractCompiler", "Yams"]),
         // Command implementations and report renderers behind the `aci-admission` executable.
         .target(name: "ACIAdmissionCLI", dependencies: [
-            "KubernetesModel", "Manifests", "EPGPolicy", "APIC", "ContractCompiler", "PolicyCheck", "AdmissionServer",
+            "KubernetesModel", "Manifests", "EPGPolicy", "APIC", "APICSim", "ContractCompiler", "PolicyCheck", "AdmissionServer",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,7 +106,19 @@ let package = Package(
         .testTarget(name: "KubernetesModelTests", dependencies: ["KubernetesModel"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "EPGPolicyTests", dependencies: ["EPGPolicy", "Manifests"]),
-        .testTarget(name: "APICTests", dependencies: ["APIC"]),
+        .testTarget(name: "APICTests", dependencies: ["APIC"], exclude: ["Catalog"]),
+        .testTarget(name: "APICSimTests", dependencies: [
+            "APIC", "APICSim",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        .testTarget(name: "APICClientTests", dependencies: [
+            "APIC", "APICSim", "APICClient", "AdmissionServer",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "AdmissionEngineTests", dependencies: ["AdmissionEngine", "EPGPolicy"]),
         .testTarget(name: "AdmissionServerTests", dependencies: [
             "AdmissionServer", "AdmissionEngine", "EPGPolicy",

@@ -11,7 +11,7 @@ public struct ACIAdmissionCommand: AsyncParsableCommand {
         discussion: """
         Exit status: 0 success, 1 findings (e.g. a rejected object), 2 usage or configuration error.
         """,
-        subcommands: [ServeCommand.self, PolicyCommand.self, ExplainCommand.self, PlanCommand.self, CheckCommand.self, TestCommand.self])
+        subcommands: [ServeCommand.self, APICSimCommand.self, PolicyCommand.self, ExplainCommand.self, PlanCommand.self, CheckCommand.self, TestCommand.self])
 
     public init() {}
 

@@ -63,7 +63,9 @@ public enum APICJSON {
     }()
 
     static func quoted(_ text: String) -> String {
-        String(decoding: try! encoder.encode(text), as: UTF8.self)
+        // Most values (names, numbers, DNs) need no escaping; the rest go through the encoder.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 < 0x7F }) { return "\"" + text + "\"" }
+        return String(decoding: try! encoder.encode(text), as: UTF8.self)
     }
 
     public struct DecodeError: Error, CustomStringConvertible {
