@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "aci-admission", targets: ["aci-admission"]),
         // The engine as a library, for the benchmarks in bench/ (a separate package).
         .library(name: "ACIAdmissionEngine", targets: ["KubernetesModel", "Manifests", "EPGPolicy", "APIC", "ContractCompiler", "AdmissionEngine"]),
+        // The APIC client and emulator, for the benchmarks in bench/.
+        .library(name: "ACIAdmissionAPIC", targets: ["APIC", "APICSim", "APICClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),

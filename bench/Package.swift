@@ -10,6 +10,7 @@ let package = Package(
     targets: [
         .executableTarget(name: "compile-bench", dependencies: [.product(name: "ACIAdmissionEngine", package: "main")]),
         .executableTarget(name: "admission-bench", dependencies: [.product(name: "ACIAdmissionEngine", package: "main")]),
+        .executableTarget(name: "apic-bench", dependencies: [.product(name: "ACIAdmissionAPIC", package: "main")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -39,3 +39,7 @@ echo "check, 5,000 objects (100 namespaces, 3,000 Deployments, 1,900 NetworkPoli
 # In-process admission decision on the Go baseline's Deployment fixture.
 swift build -c release --product admission-bench >/dev/null
 .build/release/admission-bench ../../shared/baselines/go-webhook/fixtures/deployment-create.json
+
+# The APIC emulator and client.
+swift build -c release --product apic-bench >/dev/null
+.build/release/apic-bench

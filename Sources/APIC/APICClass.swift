@@ -4,7 +4,7 @@ import Foundation
 /// naming properties, the classes that may contain it, its properties with their validators and
 /// defaults, and, for relations, what they point at. (`rnFormat` as in the APIC model: `{prop}`
 /// substitutes the property; the format itself carries the brackets where the APIC puts them.)
-public struct APICClass: Sendable, Hashable {
+public struct APICClass: Sendable {
     public var name: String
     public var rnFormat: String
     public var namingProperties: [String]
@@ -13,6 +13,9 @@ public struct APICClass: Sendable, Hashable {
     /// Every configurable property (naming ones included, common ones added), by name.
     public var properties: [String: APICProperty]
     public var relation: APICRelation?
+    /// Property names in the order reads list them (alphabetical, as the APIC does), with defaults.
+    public let sortedPropertyNames: [String]
+    public let sortedDefaults: [(name: String, value: String)]
 
     public init(_ name: String, rn: String, naming: [String] = [], parents: [String] = [], properties: [String: APICProperty] = [:],
                 relation: APICRelation? = nil, common: CommonProperties? = nil) {
@@ -27,6 +30,8 @@ public struct APICClass: Sendable, Hashable {
         }
         self.properties = all
         self.relation = relation
+        sortedPropertyNames = all.keys.sorted()
+        sortedDefaults = sortedPropertyNames.map { ($0, all[$0]!.defaultValue) }
     }
 
     public func rn(for object: ManagedObject) -> String? {

@@ -20,40 +20,106 @@ public enum APICJSON {
         return .object([(object.className, .object(body))])
     }
 
+    /// `{"totalCount":"N","imdata":[…]}` written straight to bytes, without building a `Value` tree
+    /// (large query answers).
+    public static func envelopeBytes(_ objects: [ManagedObject], totalCount: Int? = nil) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + objects.count * 512)
+        out.append(contentsOf: #"{"totalCount":""#.utf8)
+        out.append(contentsOf: String(totalCount ?? objects.count).utf8)
+        out.append(contentsOf: #"","imdata":["#.utf8)
+        for (index, object) in objects.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            append(object, to: &out)
+        }
+        out.append(contentsOf: "]}".utf8)
+        return out
+    }
+
+    private static func append(_ object: ManagedObject, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        appendQuoted(object.className, to: &out)
+        out.append(contentsOf: #":{"attributes":{"#.utf8)
+        for (index, attribute) in object.attributes.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendQuoted(attribute.name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            appendQuoted(attribute.value, to: &out)
+        }
+        out.append(contentsOf: #"},"children":["#.utf8)
+        for (index, child) in object.children.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            append(child, to: &out)
+        }
+        out.append(contentsOf: "]}}".utf8)
+    }
+
     /// `{"totalCount":"N","imdata":[…]}` plus any extra top-level members after `imdata`.
     public static func envelope(_ objects: [ManagedObject], totalCount: Int? = nil, extra: [(String, Value)] = []) -> Value {
         .object([("totalCount", .string(String(totalCount ?? objects.count))), ("imdata", .array(objects.map { value($0) }))] + extra)
     }
 
     public static func render(_ value: Value, pretty: Bool = false) -> String {
-        var out = ""
+        String(decoding: bytes(value, pretty: pretty), as: UTF8.self)
+    }
+
+    /// The rendered JSON as bytes (what goes on the wire).
+    public static func bytes(_ value: Value, pretty: Bool = false) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(value, into: &out, pretty: pretty, indent: 0)
         return out
     }
 
-    private static func write(_ value: Value, into out: inout String, pretty: Bool, indent: Int) {
-        let newline = pretty ? "\n" + String(repeating: "  ", count: indent + 1) : ""
-        let closing = pretty ? "\n" + String(repeating: "  ", count: indent) : ""
+    private static func write(_ value: Value, into out: inout [UInt8], pretty: Bool, indent: Int) {
+        func newline(_ depth: Int) {
+            guard pretty else { return }
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
+        }
         switch value {
         case .string(let text):
-            out += quoted(text)
+            appendQuoted(text, to: &out)
         case .array(let items):
-            guard !items.isEmpty else { out += "[]"; return }
-            out += "["
+            guard !items.isEmpty else { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                out += (index == 0 ? "" : ",") + newline
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
                 write(item, into: &out, pretty: pretty, indent: indent + 1)
             }
-            out += closing + "]"
+            newline(indent)
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else { out += "{}"; return }
-            out += "{"
+            guard !members.isEmpty else { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
             for (index, (key, member)) in members.enumerated() {
-                out += (index == 0 ? "" : ",") + newline + quoted(key) + (pretty ? ": " : ":")
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                appendQuoted(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(UInt8(ascii: " ")) }
                 write(member, into: &out, pretty: pretty, indent: indent + 1)
             }
-            out += closing + "}"
+            newline(indent)
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Most values (names, numbers, DNs) need no escaping and are copied as they are; the rest go
+    /// through the encoder.
+    private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        let copied = text.withUTF8 { bytes -> Bool in
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte >= 0x7F {
+                return false
+            }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !copied { out.append(contentsOf: try! encoder.encode(text)) }
     }
 
     private static let encoder: JSONEncoder = {
@@ -62,11 +128,7 @@ public enum APICJSON {
         return encoder
     }()
 
-    static func quoted(_ text: String) -> String {
-        // Most values (names, numbers, DNs) need no escaping; the rest go through the encoder.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 < 0x7F }) { return "\"" + text + "\"" }
-        return String(decoding: try! encoder.encode(text), as: UTF8.self)
-    }
+
 
     public struct DecodeError: Error, CustomStringConvertible {
         public var description: String

@@ -5,6 +5,20 @@ import Foundation
 /// resolved at read time, query options applied (reference §3).
 struct APICReader {
     let store: APICStore
+    /// `wcard` patterns, compiled once per query rather than once per object.
+    private let patterns = PatternCache()
+
+    init(store: APICStore) { self.store = store }
+
+    final class PatternCache {
+        private var compiled: [String: NSRegularExpression?] = [:]
+        func regex(_ pattern: String) -> NSRegularExpression? {
+            if let known = compiled[pattern] { return known }
+            let regex = try? NSRegularExpression(pattern: pattern)
+            compiled[pattern] = regex
+            return regex
+        }
+    }
 
     /// Everything `/api/mo/<dn>.json` and `/api/class/<class>.json` return, before paging.
     func select(base: [String], query: APICQuery) -> [String] {
@@ -67,34 +81,52 @@ struct APICReader {
     }
 
     func attributes(_ dn: String, _ entry: APICStore.Entry, include: APICQuery.PropertyInclude) -> [ManagedObject.Attribute] {
-        var values: [String: String] = ["dn": dn]
-        let apicClass = APICClass.named(entry.className)
-        switch include {
-        case .namingOnly:
-            for property in apicClass?.namingProperties ?? [] { values[property] = entry.configured[property] ?? "" }
-        case .configOnly, .all:
-            for (name, property) in apicClass?.properties ?? [:] { values[name] = entry.configured[name] ?? property.defaultValue }
-            for (name, value) in entry.configured { values[name] = value }
-            if let relation = apicClass?.relation {
-                let resolved = resolve(relation, dn: dn, entry: entry)
-                values["tDn"] = resolved.targetDN
-                if include == .all {
-                    values["state"] = resolved.state
-                    values["stateQual"] = resolved.qualifier
-                    values["tCl"] = resolved.targetClass
-                    values["forceResolve"] = "yes"
-                    values["tType"] = resolved.byName ? "name" : "mo"
-                }
-            }
+        guard let apicClass = APICClass.named(entry.className) else {
+            // A class outside the table (a hand-made fixture): what was configured, as it was.
+            return ([ManagedObject.Attribute("dn", dn)] + entry.configured.map { ManagedObject.Attribute($0.key, $0.value) }).sorted { $0.name < $1.name }
+        }
+        if include == .namingOnly {
+            return ([ManagedObject.Attribute("dn", dn)] + apicClass.namingProperties.map { ManagedObject.Attribute($0, entry.configured[$0] ?? "") })
+                .sorted { $0.name < $1.name }
+        }
+        // The class's properties (already in order) merged with the computed ones (sorted here).
+        var computed: [(String, String)] = [("dn", dn)]
+        if let relation = apicClass.relation {
+            let resolved = resolve(relation, dn: dn, entry: entry)
+            computed.append(("tDn", resolved.targetDN))
             if include == .all {
-                values["childAction"] = ""
-                values["lcOwn"] = "local"
-                values["modTs"] = Self.timestamp(entry.modified)
-                values["status"] = ""
-                values["uid"] = "15374"
+                computed += [("state", resolved.state), ("stateQual", resolved.qualifier), ("tCl", resolved.targetClass),
+                             ("forceResolve", "yes"), ("tType", resolved.byName ? "name" : "mo")]
             }
         }
-        return values.sorted { $0.key < $1.key }.map { ManagedObject.Attribute($0.key, $0.value) }
+        if include == .all {
+            computed += [("childAction", ""), ("lcOwn", "local"), ("modTs", entry.modTs), ("status", ""), ("uid", "15374")]
+        }
+        computed.sort { $0.0 < $1.0 }
+        var result: [ManagedObject.Attribute] = []
+        result.reserveCapacity(apicClass.sortedPropertyNames.count + computed.count)
+        // Three sorted lists merged: the class's defaults, what is configured, what is computed.
+        let configured = entry.configured.sorted { $0.key < $1.key }
+        var next = 0, nextConfigured = 0
+        for (name, defaultValue) in apicClass.sortedDefaults {
+            while next < computed.count, computed[next].0 <= name {
+                if computed[next].0 != name { result.append(.init(computed[next].0, computed[next].1)) }
+                next += 1
+            }
+            while nextConfigured < configured.count, configured[nextConfigured].key < name { nextConfigured += 1 }
+            if name == "tDn", apicClass.relation != nil, let resolved = computed.first(where: { $0.0 == "tDn" }) {
+                result.append(.init(name, resolved.1))
+            } else if nextConfigured < configured.count, configured[nextConfigured].key == name {
+                result.append(.init(name, configured[nextConfigured].value))
+            } else {
+                result.append(.init(name, defaultValue))
+            }
+        }
+        while next < computed.count {
+            result.append(.init(computed[next].0, computed[next].1))
+            next += 1
+        }
+        return result
     }
 
     struct Resolution {
@@ -160,7 +192,7 @@ struct APICReader {
             case .ge: return !Self.less(actual, expected)
             case .bw: return !Self.less(actual, expected) && !Self.less(values[1], actual)
             case .wcard:
-                if let regex = try? NSRegularExpression(pattern: expected) {
+                if let regex = patterns.regex(expected) {
                     return regex.firstMatch(in: actual, range: NSRange(actual.startIndex..., in: actual)) != nil
                 }
                 return actual.contains(expected)
@@ -175,11 +207,5 @@ struct APICReader {
     static func less(_ a: String, _ b: String) -> Bool {
         if let x = Double(a), let y = Double(b) { return x < y }
         return a < b
-    }
-
-    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    static func timestamp(_ seconds: Double) -> String {
-        timestampStyle.format(Date(timeIntervalSince1970: seconds))
     }
 }

@@ -170,10 +170,7 @@ public final class APICSimulator: Sendable {
     public func post(_ object: ManagedObject, at dn: String? = nil) throws -> [APICChange] {
         try state.withLockedValue { state throws in
             let target = try APICWriteApplier.rootDN(of: object, postedAt: dn, in: state.store)
-            var applier = APICWriteApplier(store: state.store, now: configuration.now().timeIntervalSince1970)
-            try applier.apply(object, at: target)
-            state.store = applier.store
-            return applier.changes
+            return try APICWriteApplier.apply(object, at: target, to: &state.store, now: configuration.now().timeIntervalSince1970)
         }
     }
 
@@ -425,16 +422,14 @@ public final class APICSimulator: Sendable {
         let object = try APICBody.parse(body)
         let changes: [APICChange] = try state.withLockedValue { state throws -> [APICChange] in
             let target = try APICWriteApplier.rootDN(of: object, postedAt: dn, in: state.store)
-            var applier = APICWriteApplier(store: state.store, now: configuration.now().timeIntervalSince1970)
-            try applier.apply(object, at: target)
+            // A rejection rule fails the POST before anything is applied.
             for rule in state.faults.rejectWrites {
-                if let change = applier.changes.first(where: { $0.dn.contains(rule.dnContains) && (rule.className == nil || rule.className == $0.className) }) {
-                    _ = change
+                let touched = object.flattened(parentDN: DN.parent(of: target) ?? "").map { (dn: $0.dn, className: $0.object.className) }
+                if touched.contains(where: { $0.dn.contains(rule.dnContains) && (rule.className == nil || rule.className == $0.className) }) {
                     throw rule.error
                 }
             }
-            state.store = applier.store
-            return applier.changes
+            return try APICWriteApplier.apply(object, at: target, to: &state.store, now: configuration.now().timeIntervalSince1970)
         }
         guard queryItems.contains(where: { $0.name == "rsp-subtree" && $0.value == "modified" }) else { return Self.json(APICJSON.envelope([])) }
         let objects = changes.map { change in
@@ -469,7 +464,7 @@ public final class APICSimulator: Sendable {
             }
             return (selected.count, APICReader.page(selected, query: query).compactMap { reader.render($0, query: query) })
         }
-        return Self.json(APICJSON.envelope(objects, totalCount: total))
+        return APICSimResponse(status: 200, headers: Self.jsonHeaders, body: Data(APICJSON.envelopeBytes(objects, totalCount: total)))
     }
 
     // MARK: response shapes
@@ -477,7 +472,7 @@ public final class APICSimulator: Sendable {
     static let jsonHeaders: [(String, String)] = [("Content-Type", "application/json"), ("Server", "Cisco APIC")]
 
     static func json(_ value: APICJSON.Value, status: Int = 200) -> APICSimResponse {
-        APICSimResponse(status: status, headers: jsonHeaders, body: Data(APICJSON.render(value).utf8))
+        APICSimResponse(status: status, headers: jsonHeaders, body: Data(APICJSON.bytes(value)))
     }
 
     static func error(_ error: APICError) -> APICSimResponse {

@@ -9,8 +9,9 @@ public struct APICStore: Sendable {
     public struct Entry: Sendable, Equatable {
         public var className: String
         public var configured: [String: String]
-        /// When the object was last written (seconds since 1970).
+        /// When the object was last written (seconds since 1970), and as reads show it.
         public var modified: Double
+        public var modTs: String
     }
 
     public private(set) var entries: [String: Entry]
@@ -18,7 +19,7 @@ public struct APICStore: Sendable {
     private var byClass: [String: Set<String>] = [:]
 
     public init() {
-        entries = ["uni": Entry(className: "polUni", configured: [:], modified: 0)]
+        entries = ["uni": Entry(className: "polUni", configured: [:], modified: 0, modTs: APICStore.timestamp(0))]
         byClass["polUni"] = ["uni"]
     }
 
@@ -49,9 +50,16 @@ public struct APICStore: Sendable {
         if let previous = entries[dn], previous.className != className {
             byClass[previous.className]?.remove(dn)
         }
-        entries[dn] = Entry(className: className, configured: configured, modified: modified)
+        let modTs = entries[dn].flatMap { $0.modified == modified ? $0.modTs : nil } ?? APICStore.timestamp(modified)
+        entries[dn] = Entry(className: className, configured: configured, modified: modified, modTs: modTs)
         byClass[className, default: []].insert(dn)
         if let parent = DN.parent(of: dn) { children[parent, default: []].insert(dn) }
+    }
+
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static func timestamp(_ seconds: Double) -> String {
+        timestampStyle.format(Date(timeIntervalSince1970: seconds))
     }
 
     /// Removes the object and its subtree; returns the DNs removed (children first).

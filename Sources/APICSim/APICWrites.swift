@@ -10,11 +10,37 @@ public struct APICChange: Sendable, Equatable {
 }
 
 /// Applies a posted tree to a store with the APIC's validation and its error codes and texts
-/// (reference §2). Callers pass a copy and keep it only when this returns: a POST is atomic.
+/// (reference §2). Changes are made in place and undone if any part fails: a POST is atomic.
 struct APICWriteApplier {
-    var store: APICStore
     let now: Double
     var changes: [APICChange] = []
+    /// What each touched DN held before, oldest first, to undo a failed POST.
+    private var undo: [(dn: String, entry: APICStore.Entry?)] = []
+
+    init(now: Double) { self.now = now }
+
+    /// Applies the whole tree or nothing.
+    static func apply(_ object: ManagedObject, at dn: String, to store: inout APICStore, now: Double) throws(APICError) -> [APICChange] {
+        var applier = APICWriteApplier(now: now)
+        do {
+            try applier.apply(object, at: dn, in: &store)
+        } catch {
+            applier.rollBack(&store)
+            throw error
+        }
+        return applier.changes
+    }
+
+    mutating func rollBack(_ store: inout APICStore) {
+        for (dn, entry) in undo.reversed() {
+            if let entry {
+                store.put(dn, className: entry.className, configured: entry.configured, modified: entry.modified)
+            } else {
+                store.remove(dn)
+            }
+        }
+        undo.removeAll()
+    }
 
     /// Properties the APIC computes; a client that posts back what it read may include them.
     static let implicitProperties: Set<String> = [
@@ -58,7 +84,7 @@ struct APICWriteApplier {
         return current
     }
 
-    mutating func apply(_ object: ManagedObject, at dn: String) throws(APICError) {
+    mutating func apply(_ object: ManagedObject, at dn: String, in store: inout APICStore) throws(APICError) {
         guard let apicClass = APICClass.named(object.className) else {
             throw APICError(status: 400, code: "122", text: "unknown managed object class \(object.className)")
         }
@@ -84,7 +110,9 @@ struct APICWriteApplier {
         let existing = store[dn]
         if status == "deleted" {
             if existing != nil {
-                for removed in store.subtree(dn).reversed() {
+                let subtree = store.subtree(dn)
+                for removed in subtree { undo.append((removed, store[removed])) }
+                for removed in subtree.reversed() {
                     changes.append(APICChange(kind: .deleted, dn: removed, className: store[removed]?.className ?? ""))
                 }
                 store.remove(dn)
@@ -131,6 +159,7 @@ struct APICWriteApplier {
             configured[attribute.name] = canonical
         }
         if existing == nil || existing?.configured != configured {
+            undo.append((dn, existing))
             store.put(dn, className: object.className, configured: configured, modified: now)
             changes.append(APICChange(kind: existing == nil ? .created : .modified, dn: dn, className: object.className))
         }
@@ -150,7 +179,7 @@ struct APICWriteApplier {
                 }
                 childDN = "\(dn)/\(childRN)"
             }
-            try apply(child, at: childDN)
+            try apply(child, at: childDN, in: &store)
         }
     }
 }

@@ -77,3 +77,11 @@ import Testing
         #expect(throws: APICJSON.DecodeError.self) { try APICJSON.decodeEnvelope(Data(#"{"imdata":{}}"#.utf8)) }
     }
 }
+
+@Suite struct EnvelopeWriterTests {
+    @Test func directWriterMatchesTheValueWriter() {
+        let objects = [ManagedObject("fvTenant", ["name": "t", "descr": "a \"quoted\" value\n"], children: [ManagedObject("vzFilter", ["name": "f"])]),
+                       ManagedObject("fvAp", [:])]
+        #expect(String(decoding: APICJSON.envelopeBytes(objects, totalCount: 7), as: UTF8.self) == APICJSON.render(APICJSON.envelope(objects, totalCount: 7)))
+    }
+}
