@@ -363,3 +363,79 @@ final class SimHarness: Sendable {
         #expect(other.simulator.withStore { $0.count } == sim.simulator.withStore { $0.count })
     }
 }
+
+/// Malformed, oversized and hostile input: a clear error, nothing changed, the emulator carries on.
+@Suite struct HostileInputTests {
+    @Test(arguments: [
+        "",
+        "null",
+        "[]",
+        #"{"fvTenant":"x"}"#,
+        #"{"fvTenant":{"attributes":[]}}"#,
+        #"{"fvTenant":{"attributes":{"name":{"nested":"x"}}}}"#,
+        #"{"fvTenant":{"attributes":{"name":"t"},"children":{"vzFilter":{}}}}"#,
+        #"{"fvTenant":{"attributes":{"name":"t"},"extra":1}}"#,
+        #"{"fvTenant":{"attributes":{"name":"t"}},"fvAp":{"attributes":{"name":"a"}}}"#,
+        "{\"fvTenant\":{\"attributes\":{\"name\":\"\u{FF}\"}}}",
+        String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000),
+        #"{"fvTenant":{"attributes":{"name":"t"},"children":["# + String(repeating: #"{"vzFilter":{"attributes":{"name":"f"},"children":["#, count: 600) + String(repeating: "]}}", count: 600) + "]}}",
+        #"{"fvTenant":{"attributes":{"name":"../../etc"}}}"#,
+        #"{"fvTenant":{"attributes":{"dn":"uni/tn-a/../tn-b","name":"a"}}}"#,
+        #"{"fvTenant":{"attributes":{"dn":"topology/pod-1","name":"a"}}}"#,
+    ])
+    func malformedBodiesAreRefusedAndChangeNothing(_ body: String) throws {
+        let sim = SimHarness()
+        let token = try sim.login()
+        let before = sim.simulator.withStore { $0.count }
+        let result = sim.call("POST", "/api/mo/uni.json", body: body, token: token)
+        #expect(result.status == 400, "\(body.prefix(80)): \(result.text.prefix(200))")
+        #expect(APICError.from(status: result.status, body: Data(result.text.utf8)).code != "", "\(result.text.prefix(200))")
+        #expect(sim.simulator.withStore { $0.count } == before)
+        #expect(sim.call("GET", "/api/class/fvTenant.json", token: token).status == 200)
+    }
+
+    @Test(arguments: [
+        "query-target=everything",
+        "rsp-subtree=deep",
+        "rsp-prop-include=some",
+        "page=-1&page-size=10",
+        "page-size=0",
+        "order-by=name",
+        "query-target-filter=eq(fvTenant.name,%22x",
+        "query-target-filter=and(eq(fvTenant.name,%22x%22))",
+        "query-target-filter=frobnicate(fvTenant.name,%22x%22)",
+        "query-target-filter=" + String(repeating: "not(", count: 50) + "true" + String(repeating: ")", count: 50) + "junk",
+    ])
+    func malformedQueryOptionsAreRefused(_ query: String) throws {
+        let sim = SimHarness()
+        let token = try sim.login()
+        let result = sim.call("GET", "/api/class/fvTenant.json", query: query, token: token)
+        #expect(result.status == 400, "\(query): \(result.text)")
+        #expect(result.text.hasPrefix(#"{"totalCount":"1","imdata":[{"error":"#))
+    }
+
+    @Test func oddPathsAndMethods() throws {
+        let sim = SimHarness()
+        let token = try sim.login()
+        #expect(sim.call("GET", "/api/mo/uni.xml", token: token).status == 400)
+        #expect(sim.call("GET", "/api/whatever.json", token: token).status == 400)
+        #expect(sim.call("GET", "/elsewhere", token: token).status == 404)
+        #expect(sim.call("PUT", "/api/mo/uni.json", token: token).status == 405)
+        #expect(sim.call("GET", "/api/mo/uni/tn-%5Bweird%5D.json", token: token).text == #"{"totalCount":"0","imdata":[]}"#)
+        #expect(sim.call("POST", "/api/aaaLogin.json", body: "garbage").status == 400)
+        let longName = String(repeating: "n", count: 65)
+        let tooLong = sim.call("POST", "/api/mo/uni/tn-common.json", body: #"{"vzFilter":{"attributes":{"name":"\#(longName)"}}}"#, token: token)
+        #expect(APICError.from(status: tooLong.status, body: Data(tooLong.text.utf8)).code == "801")
+    }
+
+    @Test func filterParserRoundTrips() throws {
+        let filters: [APICFilter] = [
+            .eq("fvTenant", "name", "a \"quoted\" name"),
+            .and([.eq("vzEntry", "prot", "tcp"), .or([.compare(.bw, className: "vzEntry", property: "dFromPort", values: ["1", "9"]), .not(.constant(false))])]),
+            .xor([.compare(.wcard, className: "fvAEPg", property: "dn", values: ["epg-"]), .compare(.anybit, className: "l3extSubnet", property: "scope", values: ["import-security"])]),
+        ]
+        for filter in filters {
+            #expect(try APICFilter.parse(filter.rendered) == filter, "\(filter.rendered)")
+        }
+    }
+}
