@@ -230,19 +230,8 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
 /// the openssl command line.
 @Suite(.serialized) struct ForeignClientTests {
     static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, out: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let out = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let (status, data) = try rawOutput(tool, arguments, stdin: stdin ?? Data())
+        return (status, String(decoding: data, as: UTF8.self))
     }
 
     @Test func curlLogsInWritesAndReads() async throws {
@@ -270,7 +259,7 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
         defer { server.stop() }
         let path = "/api/class/fvTenant.json?rsp-prop-include=naming-only"
         // openssl writes the raw signature bytes.
-        let raw = try Self.rawOutput("openssl", ["dgst", "-sha256", "-sign", key], stdin: Data("GET\(path)".utf8)).base64EncodedString()
+        let raw = try Self.rawOutput("openssl", ["dgst", "-sha256", "-sign", key], stdin: Data("GET\(path)".utf8)).data.base64EncodedString()
         let cookie = "APIC-Request-Signature=\(raw); APIC-Certificate-Algorithm=v1.0; APIC-Certificate-Fingerprint=fingerprint; APIC-Certificate-DN=uni/userext/user-admin/usercert-laptop"
         let answer = try Self.run("curl", ["-s", "--cacert", server.caFile, "-H", "Cookie: \(cookie)", "\(server.baseURL)\(path)"])
         #expect(answer.out.contains(#""dn":"uni/tn-common""#), "\(answer.out)")
@@ -278,18 +267,19 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
         #expect(tampered.out.contains(#""code":"403""#))
     }
 
-    static func rawOutput(_ tool: String, _ arguments: [String], stdin: Data) throws -> Data {
+    static func rawOutput(_ tool: String, _ arguments: [String], stdin: Data) throws -> (status: Int32, data: Data) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
         let out = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardInput = input
+        process.standardError = FileHandle.nullDevice
         try process.run()
         input.fileHandleForWriting.write(stdin)
         try input.fileHandleForWriting.close()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return data
+        return (process.terminationStatus, data)
     }
 }
