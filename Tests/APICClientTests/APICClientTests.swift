@@ -207,6 +207,37 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
         try await client.shutdown()
     }
 
+    @Test func faultsOnTheWireLatencyDropsAndTimeouts() async throws {
+        let server = SimServer()
+        try await server.start()
+        defer { server.stop() }
+        let client = try server.client(configure: { $0.requestTimeout = .milliseconds(700) })
+        _ = try await client.instances(of: "fvTenant")
+        var faults = APICSimFaults()
+        faults.latency = .milliseconds(300)
+        server.simulator.faults = faults
+        let start = ContinuousClock.now
+        _ = try await client.instances(of: "fvTenant")
+        #expect(ContinuousClock.now - start >= .milliseconds(300))
+        // Slower than the client's request timeout: the request fails, it does not hang.
+        faults.latency = .seconds(3)
+        server.simulator.faults = faults
+        await #expect(throws: (any Error).self) { _ = try await client.instances(of: "fvTenant") }
+        // A dropped connection is a transport error, not an APIC error.
+        faults = APICSimFaults()
+        faults.dropRate = 1
+        server.simulator.faults = faults
+        do {
+            _ = try await client.instances(of: "fvTenant")
+            Issue.record("a dropped connection produced an answer")
+        } catch {
+            #expect(!(error is APICError), "\(error)")
+        }
+        server.simulator.faults = APICSimFaults()
+        #expect(try await client.instances(of: "fvTenant").count == 1)
+        try await client.shutdown()
+    }
+
     @Test func certificateVerificationAndPlainHTTP() async throws {
         let server = SimServer()
         try await server.start()
