@@ -105,6 +105,8 @@ let package = Package(
         ]),
         .executableTarget(name: "aci-admission", dependencies: ["ACIAdmissionCLI", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
 
+        // Helpers the test targets share (running real tools off the concurrency pool).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KubernetesModelTests", dependencies: ["KubernetesModel"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "EPGPolicyTests", dependencies: ["EPGPolicy", "Manifests"]),
@@ -114,7 +116,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "APICClientTests", dependencies: [
-            "APIC", "APICSim", "APICClient", "AdmissionServer",
+            "APIC", "APICSim", "APICClient", "AdmissionServer", "TestSupport",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -123,7 +125,7 @@ let package = Package(
         ]),
         .testTarget(name: "AdmissionEngineTests", dependencies: ["AdmissionEngine", "EPGPolicy"]),
         .testTarget(name: "AdmissionServerTests", dependencies: [
-            "AdmissionServer", "AdmissionEngine", "EPGPolicy",
+            "AdmissionServer", "AdmissionEngine", "EPGPolicy", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -105,35 +105,41 @@ public struct ContractCompiler: Sendable {
                 for key in named where !key.hasPrefix("external:") { if let group = previousGroups[key] { universe.restore(group) } }
             }
         }
-        for analysis in analyses.values {
-            for rule in analysis.ingress + analysis.egress { rule.prefixes.forEach { universe.addExternal($0) } }
-        }
-        // External EPGs classify by longest prefix: an address inside a more specific prefix (from
-        // any policy) lands in that prefix's EPG, so a rule naming a prefix covers every external
-        // EPG inside it.
-        let externalPrefixes = universe.groups.values.compactMap { group -> CIDR? in
-            if case .external(let cidr) = group.kind { return cidr } else { return nil }
-        }
-        for id in analyses.keys {
-            func widen(_ rules: inout [PolicyAnalysis.Rule]) {
-                for index in rules.indices {
-                    for prefix in rules[index].prefixes {
-                        for inner in externalPrefixes where prefix.contains(inner) { rules[index].peers.groups.insert("external:\(inner)") }
-                    }
-                }
-            }
-            widen(&analyses[id]!.ingress)
-            widen(&analyses[id]!.egress)
-        }
+        // External EPGs exist for the prefixes of the policies finally accepted: a policy rejected
+        // below (it would restrict a shared EPG) must not leave its prefixes' EPGs behind, so they
+        // are derived again each round.
+        let groupsWithoutExternals = universe
         var matrix: FlowMatrix
         while true {
-            matrix = FlowMatrix(analyses: Array(analyses.values))
+            universe = groupsWithoutExternals
+            for analysis in analyses.values {
+                for rule in analysis.ingress + analysis.egress { rule.prefixes.forEach { universe.addExternal($0) } }
+            }
+            // External EPGs classify by longest prefix: an address inside a more specific prefix (from
+            // any policy) lands in that prefix's EPG, so a rule naming a prefix covers every external
+            // EPG inside it.
+            let externalPrefixes = universe.groups.values.compactMap { group -> CIDR? in
+                if case .external(let cidr) = group.kind { return cidr } else { return nil }
+            }
+            var widened = analyses
+            for id in widened.keys {
+                func widen(_ rules: inout [PolicyAnalysis.Rule]) {
+                    for index in rules.indices {
+                        for prefix in rules[index].prefixes {
+                            for inner in externalPrefixes where prefix.contains(inner) { rules[index].peers.groups.insert("external:\(inner)") }
+                        }
+                    }
+                }
+                widen(&widened[id]!.ingress)
+                widen(&widened[id]!.egress)
+            }
+            matrix = FlowMatrix(analyses: Array(widened.values))
             // Traffic inside an EPG aci-admission does not own cannot be restricted (its intra-EPG
             // enforcement is not ours to set): policies that would need it are rejected.
             let offenders = universe.groups.values.filter { $0.kind == .shared && matrix.allowed(from: $0.key, to: $0.key) != .all }
             guard !offenders.isEmpty else { break }
             for group in offenders.sorted(by: { $0.key < $1.key }) {
-                for (id, analysis) in analyses where analysis.targets.contains(group.key) {
+                for (id, analysis) in widened where analysis.targets.contains(group.key) {
                     analyses[id] = nil
                     outcomes[id]?.status = .rejected
                     outcomes[id]?.reasons.append(Rejection(path: "spec.podSelector", rule: Rejection.Rule.sharedEPGIntra, epg: group.display,

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import NIOSSL
 import Testing
+import TestSupport
 import X509
 import _CryptoExtras
 @testable import APICClient
@@ -55,6 +56,20 @@ final class SimServer: @unchecked Sendable {
 
     var baseURL: String { "\(tls ? "https" : "http")://127.0.0.1:\(port)" }
 
+    /// A client for the duration of `body`, shut down however `body` ends (AsyncHTTPClient insists).
+    func withClient(_ credentials: APICClient.Credentials = .password(user: "admin", password: "s3cret"),
+                    configure: (inout APICClient.Configuration) -> Void = { _ in },
+                    _ body: (APICClient) async throws -> Void) async throws {
+        let client = try self.client(credentials, configure: configure)
+        do {
+            try await body(client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
     func client(_ credentials: APICClient.Credentials = .password(user: "admin", password: "s3cret"),
                 configure: (inout APICClient.Configuration) -> Void = { _ in }) throws -> APICClient {
         var configuration = APICClient.Configuration(baseURL: baseURL, credentials: credentials)
@@ -91,23 +106,23 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
         let server = SimServer()
         try await server.start()
         defer { server.stop() }
-        let client = try server.client()
-        let changed = try await client.post(contractTree)
-        #expect(changed.count == 8 && changed.allSatisfy { $0["status"] == "created" })
-        let entry = try #require(try await client.object("uni/tn-kube/flt-tcp-80/e-e"))
-        #expect(entry["dFromPort"] == "http" && entry["prot"] == "tcp")
-        var query = APICQuery(target: .subtree, targetSubtreeClasses: ["vzRsFiltAtt"])
-        query.propertyInclude = .all
-        let relations = try await client.objects(under: "uni/tn-kube", query: query)
-        #expect(relations.map { $0["state"] } == ["formed"])
-        let owned = try await client.instances(of: "fvTenant", query: APICQuery(filter: .eq("fvTenant", "annotation", "orchestrator:aci-admission")))
-        #expect(owned.map { $0["name"] } == ["kube"])
-        let tagged = try await client.instances(of: "tagAnnotation", under: "uni/tn-kube")
-        #expect(tagged.first?["value"] == "kube")
-        try await client.delete("uni/tn-kube")
-        #expect(try await client.object("uni/tn-kube") == nil)
-        #expect(await client.logins == 1)
-        try await client.shutdown()
+        try await server.withClient { client in
+            let changed = try await client.post(contractTree)
+            #expect(changed.count == 8 && changed.allSatisfy { $0["status"] == "created" })
+            let entry = try #require(try await client.object("uni/tn-kube/flt-tcp-80/e-e"))
+            #expect(entry["dFromPort"] == "http" && entry["prot"] == "tcp")
+            var query = APICQuery(target: .subtree, targetSubtreeClasses: ["vzRsFiltAtt"])
+            query.propertyInclude = .all
+            let relations = try await client.objects(under: "uni/tn-kube", query: query)
+            #expect(relations.map { $0["state"] } == ["formed"])
+            let owned = try await client.instances(of: "fvTenant", query: APICQuery(filter: .eq("fvTenant", "annotation", "orchestrator:aci-admission")))
+            #expect(owned.map { $0["name"] } == ["kube"])
+            let tagged = try await client.instances(of: "tagAnnotation", under: "uni/tn-kube")
+            #expect(tagged.first?["value"] == "kube")
+            try await client.delete("uni/tn-kube")
+            #expect(try await client.object("uni/tn-kube") == nil)
+            #expect(await client.logins == 1)
+        }
     }
 
     @Test func logsInAgainAfterTheTokenExpires() async throws {
@@ -117,27 +132,27 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
         var faults = APICSimFaults()
         faults.tokenLifetime = .milliseconds(800)
         server.simulator.faults = faults
-        let client = try server.client()
-        _ = try await client.instances(of: "fvTenant")
-        try await Task.sleep(for: .milliseconds(1000))
-        // The APIC says 403 "Token was invalid": the client logs in again and repeats the request.
-        let tenants = try await client.instances(of: "fvTenant")
-        #expect(tenants.map { $0["name"] } == ["common"])
-        #expect(await client.logins == 2)
-        try await client.shutdown()
+        try await server.withClient { client in
+            _ = try await client.instances(of: "fvTenant")
+            try await Task.sleep(for: .milliseconds(1000))
+            // The APIC says 403 "Token was invalid": the client logs in again and repeats the request.
+            let tenants = try await client.instances(of: "fvTenant")
+            #expect(tenants.map { $0["name"] } == ["common"])
+            #expect(await client.logins == 2)
+        }
     }
 
     @Test func refreshesBeforeTheRefreshTimeout() async throws {
         let server = SimServer(configure: { $0.refreshTimeout = 2 })
         try await server.start()
         defer { server.stop() }
-        let client = try server.client(configure: { $0.refreshAt = 0.25 })
-        _ = try await client.instances(of: "fvTenant")
-        try await Task.sleep(for: .milliseconds(700))
-        _ = try await client.instances(of: "fvTenant")
-        #expect(await client.refreshes == 1)
-        #expect(await client.logins == 1)
-        try await client.shutdown()
+        try await server.withClient(configure: { $0.refreshAt = 0.25 }) { client in
+            _ = try await client.instances(of: "fvTenant")
+            try await Task.sleep(for: .milliseconds(700))
+            _ = try await client.instances(of: "fvTenant")
+            #expect(await client.refreshes == 1)
+            #expect(await client.logins == 1)
+        }
     }
 
     @Test func signatureAuthenticationWithAKeyMadeHere() async throws {
@@ -146,21 +161,21 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
         let server = SimServer(users: [APICSimUser(name: "aci-admission", certificates: ["writer": identity.certificatePEM])])
         try await server.start()
         defer { server.stop() }
-        let client = try server.client(.signature(user: "aci-admission", certificateName: "writer", privateKeyPEM: identity.keyPEM))
-        try await client.post(contractTree)
-        // Query options (quotes, commas, parentheses) are part of what is signed.
-        let found = try await client.instances(of: "vzBrCP", query: APICQuery(filter: .and([.eq("vzBrCP", "name", "web"), .constant(true)])))
-        #expect(found.map { $0["dn"] } == ["uni/tn-kube/brc-web"])
-        #expect(await client.logins == 0)
-        try await client.shutdown()
-        let impostor = try server.client(.signature(user: "aci-admission", certificateName: "writer", privateKeyPEM: stranger.keyPEM))
-        await #expect(throws: APICError.self) { _ = try await impostor.instances(of: "fvTenant") }
-        do {
-            _ = try await impostor.instances(of: "fvTenant")
-        } catch let error as APICError {
-            #expect(error.status == 403 && error.code == "403")
+        try await server.withClient(.signature(user: "aci-admission", certificateName: "writer", privateKeyPEM: identity.keyPEM)) { client in
+            try await client.post(contractTree)
+            // Query options (quotes, commas, parentheses) are part of what is signed.
+            let found = try await client.instances(of: "vzBrCP", query: APICQuery(filter: .and([.eq("vzBrCP", "name", "web"), .constant(true)])))
+            #expect(found.map { $0["dn"] } == ["uni/tn-kube/brc-web"])
+            #expect(await client.logins == 0)
         }
-        try await impostor.shutdown()
+        try await server.withClient(.signature(user: "aci-admission", certificateName: "writer", privateKeyPEM: stranger.keyPEM)) { impostor in
+            await #expect(throws: APICError.self) { _ = try await impostor.instances(of: "fvTenant") }
+            do {
+                _ = try await impostor.instances(of: "fvTenant")
+            } catch let error as APICError {
+                #expect(error.status == 403 && error.code == "403")
+            }
+        }
     }
 
     @Test func pagingFetchesEveryPage() async throws {
@@ -169,100 +184,102 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
         defer { server.stop() }
         let filters = (0..<250).map { ManagedObject("vzFilter", ["name": "f\($0)"]) }
         _ = try server.simulator.post(ManagedObject("fvTenant", ["name": "many"], children: filters))
-        let client = try server.client(configure: { $0.pageSize = 100 })
-        let all = try await client.instances(of: "vzFilter")
-        #expect(all.count == 250 && Set(all.compactMap { $0["name"] }).count == 250)
-        let onePage = try await client.instances(of: "vzFilter", query: APICQuery(page: 2, pageSize: 100))
-        #expect(onePage.count == 50)
-        try await client.shutdown()
+        try await server.withClient(configure: { $0.pageSize = 100 }) { client in
+            let all = try await client.instances(of: "vzFilter")
+            #expect(all.count == 250 && Set(all.compactMap { $0["name"] }).count == 250)
+            let onePage = try await client.instances(of: "vzFilter", query: APICQuery(page: 2, pageSize: 100))
+            #expect(onePage.count == 50)
+        }
     }
 
     @Test func everyErrorShapeSurfaces() async throws {
         let server = SimServer()
         try await server.start()
         defer { server.stop() }
-        let client = try server.client()
-        try await client.post(ManagedObject("fvTenant", ["name": "dup"]))
-        do {
-            try await client.post(ManagedObject("fvTenant", ["name": "dup", "status": "created"]))
-            Issue.record("a duplicate create succeeded")
-        } catch let error as APICError {
-            #expect(error.status == 400 && error.code == "103")
+        try await server.withClient { client in
+            try await client.post(ManagedObject("fvTenant", ["name": "dup"]))
+            do {
+                try await client.post(ManagedObject("fvTenant", ["name": "dup", "status": "created"]))
+                Issue.record("a duplicate create succeeded")
+            } catch let error as APICError {
+                #expect(error.status == 400 && error.code == "103")
+            }
+            do {
+                _ = try await client.instances(of: "fvNothing")
+                Issue.record("an unknown class was answered")
+            } catch let error as APICError {
+                #expect(error == APICError(status: 400, code: "400", text: "Request failed, unresolved class for fvNothing"))
+            }
+            var faults = APICSimFaults()
+            faults.unavailableRate = 1
+            server.simulator.faults = faults
+            do {
+                _ = try await client.instances(of: "fvTenant")
+                Issue.record("a 503 was not reported")
+            } catch let error as APICError {
+                #expect(error.status == 503 && error.isHTML && error.text == "503 Service Temporarily Unavailable")
+            }
         }
-        do {
-            _ = try await client.instances(of: "fvNothing")
-            Issue.record("an unknown class was answered")
-        } catch let error as APICError {
-            #expect(error == APICError(status: 400, code: "400", text: "Request failed, unresolved class for fvNothing"))
-        }
-        var faults = APICSimFaults()
-        faults.unavailableRate = 1
-        server.simulator.faults = faults
-        do {
-            _ = try await client.instances(of: "fvTenant")
-            Issue.record("a 503 was not reported")
-        } catch let error as APICError {
-            #expect(error.status == 503 && error.isHTML && error.text == "503 Service Temporarily Unavailable")
-        }
-        try await client.shutdown()
     }
 
     @Test func faultsOnTheWireLatencyDropsAndTimeouts() async throws {
         let server = SimServer()
         try await server.start()
         defer { server.stop() }
-        let client = try server.client(configure: { $0.requestTimeout = .milliseconds(700) })
-        _ = try await client.instances(of: "fvTenant")
-        var faults = APICSimFaults()
-        faults.latency = .milliseconds(300)
-        server.simulator.faults = faults
-        let start = ContinuousClock.now
-        _ = try await client.instances(of: "fvTenant")
-        #expect(ContinuousClock.now - start >= .milliseconds(300))
-        // Slower than the client's request timeout: the request fails, it does not hang.
-        faults.latency = .seconds(3)
-        server.simulator.faults = faults
-        await #expect(throws: (any Error).self) { _ = try await client.instances(of: "fvTenant") }
-        // A dropped connection is a transport error, not an APIC error.
-        faults = APICSimFaults()
-        faults.dropRate = 1
-        server.simulator.faults = faults
-        do {
+        try await server.withClient(configure: { $0.requestTimeout = .milliseconds(700) }) { client in
             _ = try await client.instances(of: "fvTenant")
-            Issue.record("a dropped connection produced an answer")
-        } catch {
-            #expect(!(error is APICError), "\(error)")
+            var faults = APICSimFaults()
+            faults.latency = .milliseconds(300)
+            server.simulator.faults = faults
+            let start = ContinuousClock.now
+            _ = try await client.instances(of: "fvTenant")
+            #expect(ContinuousClock.now - start >= .milliseconds(300))
+            // Slower than the client's request timeout: the request fails, it does not hang.
+            faults.latency = .seconds(3)
+            server.simulator.faults = faults
+            await #expect(throws: (any Error).self) { _ = try await client.instances(of: "fvTenant") }
+            // A dropped connection is a transport error, not an APIC error.
+            faults = APICSimFaults()
+            faults.dropRate = 1
+            server.simulator.faults = faults
+            do {
+                _ = try await client.instances(of: "fvTenant")
+                Issue.record("a dropped connection produced an answer")
+            } catch {
+                #expect(!(error is APICError), "\(error)")
+            }
+            server.simulator.faults = APICSimFaults()
+            #expect(try await client.instances(of: "fvTenant").count == 1)
         }
-        server.simulator.faults = APICSimFaults()
-        #expect(try await client.instances(of: "fvTenant").count == 1)
-        try await client.shutdown()
     }
 
     @Test func certificateVerificationAndPlainHTTP() async throws {
         let server = SimServer()
         try await server.start()
         defer { server.stop() }
-        let untrusting = try server.client(configure: { $0.caFile = nil; $0.connectTimeout = .seconds(2) })
-        await #expect(throws: (any Error).self) { _ = try await untrusting.instances(of: "fvTenant") }
-        try await untrusting.shutdown()
-        let insecure = try server.client(configure: { $0.caFile = nil; $0.insecure = true })
-        #expect(try await insecure.instances(of: "fvTenant").count == 1)
-        try await insecure.shutdown()
+        try await server.withClient(configure: { $0.caFile = nil; $0.connectTimeout = .seconds(2) }) { untrusting in
+            await #expect(throws: (any Error).self) { _ = try await untrusting.instances(of: "fvTenant") }
+        }
+        try await server.withClient(configure: { $0.caFile = nil; $0.insecure = true }) { insecure in
+            let tenants = try await insecure.instances(of: "fvTenant")
+            #expect(tenants.count == 1)
+        }
         let plain = SimServer(tls: false)
         try await plain.start()
         defer { plain.stop() }
-        let client = try plain.client()
-        #expect(try await client.instances(of: "fvTenant").count == 1)
-        try await client.shutdown()
+        try await plain.withClient { client in
+            let tenants = try await client.instances(of: "fvTenant")
+            #expect(tenants.count == 1)
+        }
     }
 }
 
 /// The emulator against clients that are not ours: curl with a cookie jar, and a request signed by
 /// the openssl command line.
 @Suite(.serialized) struct ForeignClientTests {
-    static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, out: String) {
-        let (status, data) = try rawOutput(tool, arguments, stdin: stdin ?? Data())
-        return (status, String(decoding: data, as: UTF8.self))
+    static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil) async throws -> (status: Int32, out: String) {
+        let output = try await Subprocess.run(tool, arguments, stdin: stdin)
+        return (output.status, output.stdout)
     }
 
     @Test func curlLogsInWritesAndReads() async throws {
@@ -271,11 +288,11 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
         defer { server.stop() }
         let jar = server.directory.appendingPathComponent("jar").path
         let curl = ["-s", "--cacert", server.caFile, "-b", jar, "-c", jar]
-        let login = try Self.run("curl", curl + ["-d", #"{"aaaUser":{"attributes":{"name":"admin","pwd":"s3cret"}}}"#, "\(server.baseURL)/api/aaaLogin.json"])
+        let login = try await Self.run("curl", curl + ["-d", #"{"aaaUser":{"attributes":{"name":"admin","pwd":"s3cret"}}}"#, "\(server.baseURL)/api/aaaLogin.json"])
         #expect(login.out.contains(#""aaaLogin""#))
-        let post = try Self.run("curl", curl + ["-d", #"{"fvTenant":{"attributes":{"name":"fromcurl"}}}"#, "\(server.baseURL)/api/mo/uni.json"])
+        let post = try await Self.run("curl", curl + ["-d", #"{"fvTenant":{"attributes":{"name":"fromcurl"}}}"#, "\(server.baseURL)/api/mo/uni.json"])
         #expect(post.out == #"{"totalCount":"0","imdata":[]}"#)
-        let read = try Self.run("curl", curl + ["\(server.baseURL)/api/mo/uni/tn-fromcurl.json?rsp-prop-include=naming-only"])
+        let read = try await Self.run("curl", curl + ["\(server.baseURL)/api/mo/uni/tn-fromcurl.json?rsp-prop-include=naming-only"])
         #expect(read.out == #"{"totalCount":"1","imdata":[{"fvTenant":{"attributes":{"dn":"uni/tn-fromcurl","name":"fromcurl"},"children":[]}}]}"#)
     }
 
@@ -284,33 +301,17 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = directory.appendingPathComponent("key.pem").path, certificate = directory.appendingPathComponent("cert.pem").path
-        _ = try Self.run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=admin"])
+        _ = try await Self.run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=admin"])
         let server = SimServer(users: [APICSimUser(name: "admin", certificates: ["laptop": try String(contentsOfFile: certificate, encoding: .utf8)])])
         try await server.start()
         defer { server.stop() }
         let path = "/api/class/fvTenant.json?rsp-prop-include=naming-only"
         // openssl writes the raw signature bytes.
-        let raw = try Self.rawOutput("openssl", ["dgst", "-sha256", "-sign", key], stdin: Data("GET\(path)".utf8)).data.base64EncodedString()
+        let raw = try await Subprocess.run("openssl", ["dgst", "-sha256", "-sign", key], stdin: Data("GET\(path)".utf8)).stdoutData.base64EncodedString()
         let cookie = "APIC-Request-Signature=\(raw); APIC-Certificate-Algorithm=v1.0; APIC-Certificate-Fingerprint=fingerprint; APIC-Certificate-DN=uni/userext/user-admin/usercert-laptop"
-        let answer = try Self.run("curl", ["-s", "--cacert", server.caFile, "-H", "Cookie: \(cookie)", "\(server.baseURL)\(path)"])
+        let answer = try await Self.run("curl", ["-s", "--cacert", server.caFile, "-H", "Cookie: \(cookie)", "\(server.baseURL)\(path)"])
         #expect(answer.out.contains(#""dn":"uni/tn-common""#), "\(answer.out)")
-        let tampered = try Self.run("curl", ["-s", "--cacert", server.caFile, "-H", "Cookie: \(cookie)", "\(server.baseURL)/api/class/fvBD.json"])
+        let tampered = try await Self.run("curl", ["-s", "--cacert", server.caFile, "-H", "Cookie: \(cookie)", "\(server.baseURL)/api/class/fvBD.json"])
         #expect(tampered.out.contains(#""code":"403""#))
-    }
-
-    static func rawOutput(_ tool: String, _ arguments: [String], stdin: Data) throws -> (status: Int32, data: Data) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let out = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(stdin)
-        try input.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, data)
     }
 }

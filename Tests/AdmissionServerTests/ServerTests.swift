@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Testing
+import TestSupport
 @testable import AdmissionServer
 
 /// A real server on an ephemeral port, talked to with curl and openssl.
@@ -53,7 +54,7 @@ final class TestServer: @unchecked Sendable {
         }
         // Ready when it answers (the test run may be loading both cores with other suites).
         for _ in 0..<(clientCA == nil ? 60 : 0) {
-            if (try? curl(["\(base)/healthz"]).status) == 200 { return }
+            if (try? await curl(["\(base)/healthz"]).status) == 200 { return }
             try await Task.sleep(for: .milliseconds(250))
         }
     }
@@ -65,31 +66,13 @@ final class TestServer: @unchecked Sendable {
 
     var base: String { "https://127.0.0.1:\(port)" }
 
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
-
-    static func run(_ tool: String, _ arguments: [String], stdin: String? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        nonisolated(unsafe) var errors = Data()
-        let reader = Thread { errors = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
-        return Output(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self), stderr: String(decoding: errors, as: UTF8.self))
+    static func run(_ tool: String, _ arguments: [String], stdin: String? = nil) async throws -> SubprocessOutput {
+        try await Subprocess.run(tool, arguments, stdin: stdin.map { Data($0.utf8) })
     }
 
     /// curl with the test CA; prints the body, then a line with the HTTP version and status.
-    func curl(_ arguments: [String]) throws -> (body: String, version: String, status: Int) {
-        let output = try TestServer.run("curl", ["-s", "--max-time", "60", "--cacert", caFile, "-w", "\n%{http_version} %{http_code}"] + arguments)
+    func curl(_ arguments: [String]) async throws -> (body: String, version: String, status: Int) {
+        let output = try await TestServer.run("curl", ["-s", "--max-time", "60", "--cacert", caFile, "-w", "\n%{http_version} %{http_code}"] + arguments)
         var lines = output.stdout.components(separatedBy: "\n")
         let last = lines.removeLast().split(separator: " ")
         return (lines.joined(separator: "\n"), last.first.map(String.init) ?? "", Int(last.last ?? "0") ?? 0)
@@ -98,9 +81,9 @@ final class TestServer: @unchecked Sendable {
 
 extension TestServer {
     /// Runs one of the hostile clients in Peers/hostile_client.py and returns what it printed.
-    func hostile(_ mode: String, _ argument: Int? = nil) throws -> [String: Any] {
+    func hostile(_ mode: String, _ argument: Int? = nil) async throws -> [String: Any] {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/hostile_client.py").path
-        let output = try TestServer.run("python3", [script, mode, String(port), caFile] + (argument.map { [String($0)] } ?? []))
+        let output = try await TestServer.run("python3", [script, mode, String(port), caFile] + (argument.map { [String($0)] } ?? []))
         let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
         return try #require(object, "\(mode): \(output.stdout) \(output.stderr)")
     }
@@ -119,7 +102,7 @@ enum ServerFixtures {
         try await server.start()
         defer { server.stop() }
         for version in ["--http1.1", "--http2"] {
-            let result = try server.curl([version, "-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
+            let result = try await server.curl([version, "-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
             #expect(result.status == 200)
             #expect(result.version == (version == "--http2" ? "2" : "1.1"))
             let body = try JSONSerialization.jsonObject(with: Data(result.body.utf8)) as! [String: Any]
@@ -130,7 +113,7 @@ enum ServerFixtures {
         }
         // The admitted Deployment reached the hand-off once per request.
         #expect(server.sink.changes.filter { $0.kind == "Deployment" }.count == 2)
-        let validate = try server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/validate"])
+        let validate = try await server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/validate"])
         let response = (try JSONSerialization.jsonObject(with: Data(validate.body.utf8)) as! [String: Any])["response"] as! [String: Any]
         #expect(response["patch"] == nil && response["allowed"] as? Bool == true)
     }
@@ -139,12 +122,12 @@ enum ServerFixtures {
         let server = try TestServer(policy: ServerFixtures.policy)
         try await server.start()
         defer { server.stop() }
-        let old = try TestServer.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_1"], stdin: "")
+        let old = try await TestServer.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_1"], stdin: "")
         #expect(old.stdout.contains("Cipher is (NONE)") || old.stderr.contains("alert"))
-        let modern = try TestServer.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_3", "-alpn", "h2", "-CAfile", server.caFile], stdin: "")
+        let modern = try await TestServer.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_3", "-alpn", "h2", "-CAfile", server.caFile], stdin: "")
         #expect(modern.stdout.contains("ALPN protocol: h2"))
         #expect(modern.stdout.contains("Verify return code: 0 (ok)"))
-        let h1 = try TestServer.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-alpn", "http/1.1", "-CAfile", server.caFile], stdin: "")
+        let h1 = try await TestServer.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-alpn", "http/1.1", "-CAfile", server.caFile], stdin: "")
         #expect(h1.stdout.contains("ALPN protocol: http/1.1"))
     }
 
@@ -213,7 +196,7 @@ enum ServerFixtures {
             (["-H", "X-Huge: \(String(repeating: "h", count: 120_000))", "\(server.base)/healthz"], 0, ""),
         ]
         for (arguments, status, text) in cases {
-            let result = try server.curl(arguments)
+            let result = try await server.curl(arguments)
             let shown = arguments.map { $0.count > 200 ? $0.prefix(200) + "…" : $0 }
             #expect(result.status == status, "\(shown): \(result.body)")
             #expect(text.isEmpty || result.body.contains(text), "\(shown): \(result.body)")
@@ -222,10 +205,10 @@ enum ServerFixtures {
         // Oversized body: 413.
         let big = server.directory.appendingPathComponent("big.json").path
         try String(repeating: "x", count: 2 * 1024 * 1024).write(toFile: big, atomically: true, encoding: .utf8)
-        #expect(try server.curl(json + ["--data-binary", "@\(big)", "\(server.base)/mutate"]).status == 413)
+        #expect(try await server.curl(json + ["--data-binary", "@\(big)", "\(server.base)/mutate"]).status == 413)
         // Garbage instead of a TLS handshake: the connection is dropped, the server carries on.
-        _ = try TestServer.run("curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(server.port)/healthz"])
-        #expect(try server.curl(["\(server.base)/healthz"]).status == 200)
+        _ = try await TestServer.run("curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(server.port)/healthz"])
+        #expect(try await server.curl(["\(server.base)/healthz"]).status == 200)
     }
 
     @Test func certificateRotationWithoutRestart() async throws {
@@ -236,7 +219,7 @@ enum ServerFixtures {
         try first.privateKeyPEM.write(toFile: key, atomically: true, encoding: .utf8)
         try await server.start(material: first, certificateFiles: (certificate, key))
         defer { server.stop() }
-        #expect(try server.curl(["\(server.base)/healthz"]).status == 200)
+        #expect(try await server.curl(["\(server.base)/healthz"]).status == 200)
         // Rotate to a certificate from another CA: new connections must see it.
         let second = try EphemeralCertificates.make()
         try second.privateKeyPEM.write(toFile: key, atomically: true, encoding: .utf8)
@@ -245,7 +228,7 @@ enum ServerFixtures {
         var status = 0
         for _ in 0..<50 where status != 200 {
             try await Task.sleep(for: .milliseconds(100))
-            status = try server.curl(["\(server.base)/healthz"]).status
+            status = try await server.curl(["\(server.base)/healthz"]).status
         }
         #expect(status == 200, "the rotated certificate was not picked up")
     }
@@ -254,24 +237,24 @@ enum ServerFixtures {
         let server = try TestServer(policy: ServerFixtures.policy)
         try await server.start()
         defer { server.stop() }
-        let before = try server.curl(["\(server.base)/readyz"]).body
+        let before = try await server.curl(["\(server.base)/readyz"]).body
         // An invalid file is rejected and the active policy stays.
         try "apiVersion: aci-admission/v1\nkind: EPGPolicy\nfabric: {}\n".write(toFile: server.policyFile, atomically: true, encoding: .utf8)
         try await Task.sleep(for: .milliseconds(800))
-        #expect(try server.curl(["\(server.base)/readyz"]).body == before)
-        let metrics = try server.curl(["\(server.base)/metrics"]).body
+        #expect(try await server.curl(["\(server.base)/readyz"]).body == before)
+        let metrics = try await server.curl(["\(server.base)/metrics"]).body
         #expect(metrics.contains("aci_admission_policy_reloads_total{result=\"failed\"}"))
         // A valid change is applied.
         try PolicyStore.builtInPolicy.write(toFile: server.policyFile, atomically: true, encoding: .utf8)
         var after = before
         for _ in 0..<30 where after == before {
             try await Task.sleep(for: .milliseconds(100))
-            after = try server.curl(["\(server.base)/readyz"]).body
+            after = try await server.curl(["\(server.base)/readyz"]).body
         }
         #expect(after != before)
-        let info = try server.curl(["\(server.base)/metrics"]).body.split(separator: "\n").filter { $0.hasPrefix("aci_admission_policy_info{") }
+        let info = try await server.curl(["\(server.base)/metrics"]).body.split(separator: "\n").filter { $0.hasPrefix("aci_admission_policy_info{") }
         #expect(info.count == 2 && info.filter { $0.hasSuffix(" 1.0") }.count == 1, "\(info)")
-        let result = try server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
+        let result = try await server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
         #expect(result.body.contains("\"epg\":\"kube/aci-admission/shop\""))  // namespace isolation now
     }
 
@@ -287,16 +270,16 @@ enum ServerFixtures {
         defer { server.stop() }
         var accepted = 0
         for _ in 0..<60 where accepted != 200 {
-            accepted = try server.curl(["--cert", clientCert, "--key", clientKey, "\(server.base)/healthz"]).status
+            accepted = try await server.curl(["--cert", clientCert, "--key", clientKey, "\(server.base)/healthz"]).status
             if accepted != 200 { try await Task.sleep(for: .milliseconds(250)) }
         }
         #expect(accepted == 200)
-        #expect(try server.curl(["\(server.base)/healthz"]).status == 0)  // no client certificate: handshake refused
+        #expect(try await server.curl(["\(server.base)/healthz"]).status == 0)  // no client certificate: handshake refused
         // A client certificate from another CA is refused too.
         let stranger = try EphemeralCertificates.make(clientAuth: true)
         try stranger.certificatePEM.write(toFile: clientCert, atomically: true, encoding: .utf8)
         try stranger.privateKeyPEM.write(toFile: clientKey, atomically: true, encoding: .utf8)
-        #expect(try server.curl(["--cert", clientCert, "--key", clientKey, "\(server.base)/healthz"]).status == 0)
+        #expect(try await server.curl(["--cert", clientCert, "--key", clientKey, "\(server.base)/healthz"]).status == 0)
     }
 
     @Test func timeoutsParse() {
@@ -310,9 +293,9 @@ enum ServerFixtures {
         let server = try TestServer(policy: ServerFixtures.policy)
         try await server.start(maxConcurrent: 0)
         defer { server.stop() }
-        let result = try server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
+        let result = try await server.curl(["-H", "Content-Type: application/json", "--data-binary", "@\(ServerFixtures.deployment)", "\(server.base)/mutate"])
         #expect(result.status == 503 && result.body.contains("too many admission requests in flight"))
-        #expect(try server.curl(["\(server.base)/healthz"]).status == 200)
+        #expect(try await server.curl(["\(server.base)/healthz"]).status == 200)
     }
 
     @Test func restartWithABrokenPolicyServesTheLastGoodOne() throws {
@@ -335,26 +318,26 @@ enum ServerFixtures {
         try await server.start(timeouts: (handshake: .seconds(1), idle: .seconds(2), body: .seconds(1)))
         defer { server.stop() }
         // No TLS handshake at all: closed by the handshake deadline.
-        let silent = try server.hostile("silent")
+        let silent = try await server.hostile("silent")
         #expect((silent["closed_after"] as? Double ?? 99) < 5, "\(silent)")
         // A finished handshake, then nothing: closed by the idle timeout.
-        let idle = try server.hostile("idle-tls")
+        let idle = try await server.hostile("idle-tls")
         #expect((idle["closed_after"] as? Double ?? 99) < 5, "\(idle)")
         // Headers, then a body that never finishes: 408 once the body timeout passes.
-        let slow = try server.hostile("slow-body", 5000)
+        let slow = try await server.hostile("slow-body", 5000)
         #expect((slow["status_line"] as? String)?.hasPrefix("HTTP/1.1 408") == true, "\(slow)")
         #expect((slow["after"] as? Double ?? 99) < 5, "\(slow)")
-        #expect(try server.curl(["\(server.base)/healthz"]).status == 200)
+        #expect(try await server.curl(["\(server.base)/healthz"]).status == 200)
     }
 
     @Test func http2RapidResetEndsTheConnectionNotTheServer() async throws {
         let server = try TestServer(policy: ServerFixtures.policy)
         try await server.start()
         defer { server.stop() }
-        let result = try server.hostile("rapid-reset", 5000)
+        let result = try await server.hostile("rapid-reset", 5000)
         // GOAWAY with ENHANCE_YOUR_CALM (0xb) long before 5,000 streams were opened and cancelled.
         #expect(result["goaway"] as? Int == 0xB, "\(result)")
-        #expect(try server.curl(["--http2", "\(server.base)/healthz"]).status == 200)
+        #expect(try await server.curl(["--http2", "\(server.base)/healthz"]).status == 200)
     }
 
     @Test func h2loadManyConcurrentStreams() async throws {
@@ -362,7 +345,7 @@ enum ServerFixtures {
         try await server.start()
         defer { server.stop() }
         // 4 connections × 16 concurrent streams, every response 200 with a patch.
-        let run = try TestServer.run("h2load", ["-n", "400", "-c", "4", "-m", "16", "-d", ServerFixtures.deployment,
+        let run = try await TestServer.run("h2load", ["-n", "400", "-c", "4", "-m", "16", "-d", ServerFixtures.deployment,
                                                 "-H", "content-type: application/json", "\(server.base)/mutate"])
         #expect(run.stdout.contains("Application protocol: h2"), "\(run.stdout)")
         #expect(run.stdout.contains("400 succeeded, 0 failed, 0 errored"), "\(run.stdout)")

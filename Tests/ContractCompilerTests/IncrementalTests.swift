@@ -42,6 +42,30 @@ import Testing
         #expect(incrementalSteps > 100, "the incremental path must be exercised, not only the full one")
     }
 
+    /// Found by `incrementalEqualsFullCompile`: a policy accepted by the checker and then rejected for
+    /// restricting a shared EPG used to leave its `ipBlock` prefix's external EPG (and the shared
+    /// contracts that follow one) in the plan; removing the policy then went the incremental way and
+    /// kept them.
+    @Test func aPolicyRejectedForASharedEPGLeavesNoExternalEPGBehind() {
+        let random = RandomScenario([7712, 0, 0, 0, 767, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 15, 0, 0, 2, 0, 15, 0, 148])
+        let policies = random.objects.compactMap { object -> NetworkPolicy? in
+            if case .networkPolicy(let policy) = object { return policy } else { return nil }
+        }
+        var inventory = Inventory()
+        for object in random.objects { if case .networkPolicy = object {} else { inventory.add(object) } }
+        let compiler = IncrementalCompiler(policy: CompilerPropertyTests.policy, inventory: inventory)
+        let rejected = policies[1]
+        compiler.apply(rejected)
+        #expect(compiler.plan.outcomes.map(\.status) == [.rejected])
+        #expect(compiler.plan.outcomes.first?.reasons.contains { $0.rule == Rejection.Rule.sharedEPGIntra } == true)
+        #expect(!compiler.plan.groups.contains { $0.key.hasPrefix("external:") }, "\(compiler.plan.groups.map(\.key))")
+        #expect(!compiler.plan.contracts.contains { $0.name.hasSuffix("to-external") })
+        let previous = compiler.plan
+        compiler.remove(namespace: rejected.metadata.namespace ?? "default", name: rejected.metadata.name ?? "")
+        let full = ContractCompiler(policy: CompilerPropertyTests.policy).compile(compiler.inventory, lastGood: previous)
+        #expect(Scenario.imdataJSON(compiler.plan) == Scenario.imdataJSON(full))
+    }
+
     @Test func oneChangedPolicyTouchesOnlyItsObjects() throws {
         let policy = try Scenario.policy(testPolicyYAML)
         var inventory = Scenario(policy: policy, objects: Scenario.objects(sampleShop)).inventory
