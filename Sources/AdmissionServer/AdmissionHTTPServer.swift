@@ -220,7 +220,7 @@ public struct AdmissionHTTPServer: Sendable {
         func run() async throws {
             server.metrics.policyHash(server.policies.policy.hash)
             // Stop polling as soon as a graceful shutdown begins, so that the server can drain and exit.
-            try await cancelWhenGracefulShutdown { await poll() }
+            await cancelWhenGracefulShutdown { await poll() }
         }
 
         private func poll() async {
