@@ -154,6 +154,9 @@ public final class APICSimulator: Sendable {
 
     public func addUser(_ user: APICSimUser) { state.withLockedValue { $0.users[user.name] = user } }
 
+    /// Sessions (logins) that have not logged out; each may hold several tokens after refreshes.
+    public var sessionCount: Int { state.withLockedValue { Set($0.sessions.values.map(\.id)).count } }
+
     /// Reads the tree directly (no authentication, no faults).
     public func withStore<T>(_ body: (APICStore) throws -> T) rethrows -> T {
         try state.withLockedValue { try body($0.store) }

@@ -122,6 +122,12 @@ let contractTree = ManagedObject("fvTenant", ["name": "kube", "annotation": "orc
             try await client.delete("uni/tn-kube")
             #expect(try await client.object("uni/tn-kube") == nil)
             #expect(await client.logins == 1)
+            #expect(server.simulator.sessionCount == 1)
+            try await client.logout()
+            #expect(server.simulator.sessionCount == 0)
+            // The next request logs in again by itself.
+            #expect(try await client.instances(of: "fvTenant").count == 1)
+            #expect(await client.logins == 2)
         }
     }
 
