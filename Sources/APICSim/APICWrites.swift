@@ -45,7 +45,7 @@ struct APICWriteApplier {
     /// Properties the APIC computes; a client that posts back what it read may include them.
     static let implicitProperties: Set<String> = [
         "childAction", "lcOwn", "modTs", "monPolDn", "uid", "status", "configIssues", "extMngdBy", "state", "stateQual", "tCl",
-        "forceResolve", "tType", "tRn", "tContextDn", "rType", "pcTag", "scope_", "triggerSt", "txId", "rn", "dn",
+        "forceResolve", "tType", "tRn", "tContextDn", "rType", "pcTag", "triggerSt", "txId", "rn", "dn",
     ]
 
     static func notFound(_ dn: String) -> APICError {
