@@ -107,10 +107,10 @@ let package = Package(
 
         // Helpers the test targets share (running real tools off the concurrency pool).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "KubernetesModelTests", dependencies: ["KubernetesModel"]),
+        .testTarget(name: "KubernetesModelTests", dependencies: ["KubernetesModel", "TestSupport"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "EPGPolicyTests", dependencies: ["EPGPolicy", "Manifests"]),
-        .testTarget(name: "APICTests", dependencies: ["APIC"], exclude: ["Catalog"]),
+        .testTarget(name: "APICTests", dependencies: ["APIC", "TestSupport"], exclude: ["Catalog"]),
         .testTarget(name: "APICSimTests", dependencies: [
             "APIC", "APICSim",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -123,20 +123,20 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "AdmissionEngineTests", dependencies: ["AdmissionEngine", "EPGPolicy"]),
+        .testTarget(name: "AdmissionEngineTests", dependencies: ["AdmissionEngine", "EPGPolicy", "TestSupport"]),
         .testTarget(name: "AdmissionServerTests", dependencies: [
             "AdmissionServer", "AdmissionEngine", "EPGPolicy", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["Peers"]),
-        .testTarget(name: "PolicyCheckTests", dependencies: ["PolicyCheck", "Manifests", "EPGPolicy"]),
+        .testTarget(name: "PolicyCheckTests", dependencies: ["PolicyCheck", "Manifests", "EPGPolicy", "TestSupport"]),
         .testTarget(name: "ContractCompilerTests", dependencies: [
             "ContractCompiler", "Manifests", "APIC",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Runs the built `aci-admission` binary; golden outputs live in Tests/ACIAdmissionCLITests/Golden.
-        .testTarget(name: "ACIAdmissionCLITests", dependencies: ["ACIAdmissionCLI"], exclude: ["Golden"]),
+        .testTarget(name: "ACIAdmissionCLITests", dependencies: ["ACIAdmissionCLI", "TestSupport"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

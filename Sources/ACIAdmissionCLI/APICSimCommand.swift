@@ -59,9 +59,7 @@ struct APICSimCommand: AsyncParsableCommand {
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
         if plain && tlsCert != nil { throw ValidationError("--plain and --tls-cert exclude each other") }
-        guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
-            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8444")
-        }
+        _ = try ListenAddress(listen)
         _ = try Self.faults(fault)
     }
 
@@ -151,23 +149,20 @@ struct APICSimCommand: AsyncParsableCommand {
         if !plain {
             do {
                 if let tlsCert, let tlsKey {
-                    tls = .makeServerConfiguration(certificateChain: try NIOSSLCertificate.fromPEMFile(tlsCert).map { .certificate($0) },
-                                                   privateKey: .privateKey(try NIOSSLPrivateKey(file: tlsKey, format: .pem)))
+                    tls = try CertificateReloader(.files(certificate: tlsCert, key: tlsKey)).serverTLSConfiguration()
                 } else {
                     let material = try EphemeralCertificates.make()
                     try material.caPEM.write(toFile: caOut, atomically: true, encoding: .utf8)
                     logger.warning("NO TLS FILES GIVEN: serving an ephemeral certificate for localhost; its CA is in \(caOut)")
-                    tls = .makeServerConfiguration(certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(material.certificatePEM.utf8)).map { .certificate($0) },
-                                                   privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(material.privateKeyPEM.utf8), format: .pem)))
+                    tls = try CertificateReloader(.inMemory(certificatePEM: material.certificatePEM, privateKeyPEM: material.privateKeyPEM)).serverTLSConfiguration()
                 }
             } catch {
                 printError("cannot load the serving certificate: \(error)")
                 throw ExitStatus.usage.code
             }
         }
-        let colon = listen.lastIndex(of: ":")!
-        let server = APICSimServer(simulator: simulator, host: String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")),
-                                   port: Int(listen[listen.index(after: colon)...])!, tls: tls, logger: logger)
+        let address = try ListenAddress(listen)
+        let server = APICSimServer(simulator: simulator, host: address.host, port: address.port, tls: tls, logger: logger)
         let app = try server.application { channel in
             logger.info("APIC emulator listening", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "?")"),
                                                              "scheme": .string(plain ? "http" : "https")])

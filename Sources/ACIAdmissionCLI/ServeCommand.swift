@@ -42,9 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
-        guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
-            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8443")
-        }
+        _ = try ListenAddress(listen)
     }
 
     func run() async throws {
@@ -53,10 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger.logLevel = ProcessInfo.processInfo.environment["ACI_ADMISSION_DEBUG"] == nil ? .info : .debug
             return logger
         }()
-        let colon = listen.lastIndex(of: ":")!
+        let address = try ListenAddress(listen)
         var configuration = AdmissionHTTPServer.Configuration()
-        configuration.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        configuration.port = Int(listen[listen.index(after: colon)...])!
+        (configuration.host, configuration.port) = (address.host, address.port)
         configuration.clientCA = clientCA
         let certificates: CertificateReloader
         do {

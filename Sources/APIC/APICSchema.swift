@@ -2,7 +2,7 @@ import Foundation
 
 /// How the APIC checks one property's value (the MIM's validators, enums and ranges, as in
 /// `reference/apic-rest.md` §4, for the classes this product writes or references).
-public enum APICValueRule: Sendable, Hashable {
+public enum APICValueRule: Sendable {
     /// A string of `length` characters drawn from `characters`.
     case text(length: ClosedRange<Int>, characters: APICCharacters)
     /// One of the names.
@@ -16,19 +16,6 @@ public enum APICValueRule: Sendable, Hashable {
     case dn
     /// An IPv4 or IPv6 address with an optional prefix length.
     case ipPrefix
-
-    public static func == (lhs: APICValueRule, rhs: APICValueRule) -> Bool { lhs.key == rhs.key }
-    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
-    private var key: String {
-        switch self {
-        case .text(let length, let characters): return "text \(length) \(characters)"
-        case .choice(let names): return "choice \(names)"
-        case .numberOrName(let range, let names): return "number \(range) \(names.map { "\($0.key)=\($0.value)" })"
-        case .flags(let names): return "flags \(names)"
-        case .dn: return "dn"
-        case .ipPrefix: return "ip"
-        }
-    }
 }
 
 /// The character sets of the APIC's string validators.
@@ -61,7 +48,7 @@ private extension Unicode.GeneralCategory {
 }
 
 /// One property of a class: its rule and default, and whether it names the object.
-public struct APICProperty: Sendable, Hashable {
+public struct APICProperty: Sendable {
     public var rule: APICValueRule
     public var defaultValue: String
     public var isNaming: Bool

@@ -426,9 +426,10 @@ public final class APICSimulator: Sendable {
         let changes: [APICChange] = try state.withLockedValue { state throws -> [APICChange] in
             let target = try APICWriteApplier.rootDN(of: object, postedAt: dn, in: state.store)
             // A rejection rule fails the POST before anything is applied.
-            for rule in state.faults.rejectWrites {
-                let touched = object.flattened(parentDN: DN.parent(of: target) ?? "").map { (dn: $0.dn, className: $0.object.className) }
-                if touched.contains(where: { $0.dn.contains(rule.dnContains) && (rule.className == nil || rule.className == $0.className) }) {
+            if !state.faults.rejectWrites.isEmpty {
+                let touched = object.flattened(parentDN: DN.parent(of: target) ?? "")
+                for rule in state.faults.rejectWrites
+                where touched.contains(where: { $0.dn.contains(rule.dnContains) && (rule.className == nil || rule.className == $0.object.className) }) {
                     throw rule.error
                 }
             }

@@ -59,10 +59,7 @@ public struct AdmissionHTTPServer: Sendable {
 
     /// The TLS configuration: TLS 1.2 or newer, the current serving pair on every handshake.
     public func tlsConfiguration() throws -> TLSConfiguration {
-        let current = certificates.current
-        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: current.chain.map { .certificate($0) }, privateKey: .privateKey(current.key))
-        tls.minimumTLSVersion = .tlsv12
-        tls.sslContextCallback = certificates.contextCallback
+        var tls = certificates.serverTLSConfiguration()
         if let clientCA = configuration.clientCA {
             tls.trustRoots = .file(clientCA)
             tls.certificateVerification = .noHostnameVerification

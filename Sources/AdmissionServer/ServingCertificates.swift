@@ -93,6 +93,15 @@ public final class CertificateReloader: Sendable {
         }
     }
 
+    /// A server configuration: TLS 1.2 or newer, the current pair on every handshake.
+    public func serverTLSConfiguration() -> TLSConfiguration {
+        let current = self.current
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: current.chain.map { .certificate($0) }, privateKey: .privateKey(current.key))
+        tls.minimumTLSVersion = .tlsv12
+        tls.sslContextCallback = contextCallback
+        return tls
+    }
+
     /// For `TLSConfiguration.sslContextCallback`: every handshake gets the current pair.
     public var contextCallback: NIOSSLContextCallback {
         { [state] _, promise in

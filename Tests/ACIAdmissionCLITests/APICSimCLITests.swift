@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `aci-admission apic-sim` as a newcomer runs it: the real binary, plain HTTP, curl as the client;
 /// SIGTERM saves the tree to --state and a restart serves it again.
@@ -40,15 +41,7 @@ import Testing
     }
 
     static func curl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-s", "--max-time", "20"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try Subprocess.runBlocking("curl", ["-s", "--max-time", "20"] + arguments).stdout
     }
 
     @Test func runsLoginsWritesAndKeepsItsStateAcrossRestarts() throws {

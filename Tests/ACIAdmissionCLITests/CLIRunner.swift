@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the real `aci-admission` binary that `swift build` produced, from the package root.
 enum CLI {
@@ -22,25 +23,8 @@ enum CLI {
     }
 
     static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a large output on one cannot block the other.
-        nonisolated(unsafe) var errorData = Data()
-        let errorReader = Thread { errorData = err.fileHandleForReading.readDataToEndOfFile() }
-        errorReader.start()
-        let outputData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while errorReader.isExecuting || !errorReader.isFinished { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self))
+        let output = try Subprocess.runBlocking(executable: binary, arguments, stdin: stdin.map { Data($0.utf8) }, directory: packageRoot)
+        return Result(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 
     /// Compares with a golden file; `UPDATE_GOLDEN=1 swift test` rewrites them (review the diff).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite(.serialized) struct CLITests {
     @Test func explainExamplesText() throws {
@@ -110,16 +111,9 @@ import Testing
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString).dot")
         try result.stdout.write(to: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: input) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["dot", "-Tsvg", input.path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let svg = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "Graphviz `dot` is needed (scripts/setup.sh installs it)")
-        #expect(svg.contains("<svg") && svg.contains("storefront.cart"))
+        let dot = try Subprocess.runBlocking("dot", ["-Tsvg", input.path])
+        #expect(dot.status == 0, "Graphviz `dot` is needed (scripts/setup.sh installs it)")
+        #expect(dot.stdout.contains("<svg") && dot.stdout.contains("storefront.cart"))
     }
 
     @Test func rejectedPoliciesAreListedAndExitOne() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import APIC
 
 /// The class table (rn formats, naming, containment, properties, enums, defaults, validators) checked
@@ -10,17 +11,9 @@ import Testing
     static let cache = FileManager.default.temporaryDirectory.appendingPathComponent("aci-admission-a4i").path
 
     static func model() throws -> [String: [String: Any]]? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, cache] + APICClass.known.keys.sorted()
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationStatus == 3 { return nil }
-        return try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]]
+        let python = try Subprocess.runBlocking("python3", [script, cache] + APICClass.known.keys.sorted())
+        if python.status == 3 { return nil }
+        return try JSONSerialization.jsonObject(with: python.stdoutData) as? [String: [String: Any]]
     }
 
     @Test func tableAgreesWithThePublicModel() throws {

@@ -2,6 +2,7 @@ import EPGPolicy
 import Foundation
 import KubernetesModel
 import Testing
+import TestSupport
 @testable import AdmissionEngine
 @testable import ContractCompiler
 
@@ -75,16 +76,9 @@ enum AdmissionFixtures {
         doc = json.loads(sys.argv[1]); patch = json.loads(sys.argv[2])
         print(json.dumps(jsonpatch.apply_patch(doc, patch)))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, String(decoding: object, as: UTF8.self), String(decoding: patch, as: UTF8.self)]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "python jsonpatch failed (scripts/setup.sh installs it)")
-        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let python = try Subprocess.runBlocking("python3", ["-c", script, String(decoding: object, as: UTF8.self), String(decoding: patch, as: UTF8.self)])
+        #expect(python.status == 0, "python jsonpatch failed (scripts/setup.sh installs it): \(python.stderr)")
+        return try JSONSerialization.jsonObject(with: python.stdoutData) as! [String: Any]
     }
 
     static func annotations(_ object: [String: Any], _ path: [String]) -> [String: String]? {

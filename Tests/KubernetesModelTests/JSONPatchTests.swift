@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import KubernetesModel
 
 @Suite struct JSONPatchTests {
@@ -98,19 +99,10 @@ enum PythonJSONPatch {
         doc = json.loads(sys.argv[1]); patch = json.loads(sys.argv[2])
         print(json.dumps(jsonpatch.apply_patch(doc, patch), sort_keys=True, separators=(",", ":")))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, document, patch]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "python3 jsonpatch failed (install it with `pip install jsonpatch`): \(String(decoding: errors, as: UTF8.self))")
+        let python = try Subprocess.runBlocking("python3", ["-c", script, document, patch])
+        guard python.status == 0 else {
+            throw Failure(description: "python3 jsonpatch failed (install it with `pip install jsonpatch`): \(python.stderr)")
         }
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return python.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -2,6 +2,7 @@ import EPGPolicy
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 @testable import PolicyCheck
 
 enum CheckFixtures {
@@ -175,19 +176,7 @@ enum Python {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
     static func run(_ script: String, stdin: String) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        let python = try Subprocess.runBlocking("python3", ["-c", script], stdin: Data(stdin.utf8))
+        return Result(status: python.status, stdout: python.stdout, stderr: python.stderr)
     }
 }

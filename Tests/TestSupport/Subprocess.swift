@@ -28,9 +28,15 @@ public enum Subprocess {
 
     /// The same, blocking the calling thread (for synchronous tests that talk to other processes only).
     public static func runBlocking(_ tool: String, _ arguments: [String], stdin: Data? = nil) throws -> SubprocessOutput {
+        try runBlocking(executable: URL(fileURLWithPath: "/usr/bin/env"), [tool] + arguments, stdin: stdin)
+    }
+
+    /// Runs `executable` itself (not looked up on PATH), optionally in `directory`.
+    public static func runBlocking(executable: URL, _ arguments: [String], stdin: Data? = nil, directory: URL? = nil) throws -> SubprocessOutput {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err

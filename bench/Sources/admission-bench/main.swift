@@ -10,21 +10,10 @@ import KubernetesModel
 let fixture = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1]
                   : "../../shared/baselines/go-webhook/fixtures/deployment-create.json")
 let body = try Data(contentsOf: fixture)
-let policy = try PolicyLoader.load(text: """
-apiVersion: aci-admission/v1
-kind: EPGPolicy
-fabric:
-  clusterName: kube
-  tenant: kube
-  applicationProfile: aci-admission
-  bridgeDomain: pod-bd
-  vmmDomain: {type: Kubernetes, name: kube}
-  podCIDRs: [10.2.0.0/16]
-  nodeCIDRs: [10.1.0.0/24]
-defaults:
-  isolation: deployment
-  groupBy: [app]
-""", source: "bench.yaml").get()
+// The load benchmark's policy (bench/policy.yaml): the Go baseline's mutation.
+let policyFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("policy.yaml")
+let policy = try PolicyLoader.load(text: String(contentsOf: policyFile, encoding: .utf8), source: policyFile.path).get()
 var inventory = Inventory()
 inventory.add(namespace: Namespace(name: "shop"))
 let cluster = ClusterSnapshot(inventory: inventory)
