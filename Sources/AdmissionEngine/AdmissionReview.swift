@@ -1,4 +1,5 @@
 import Foundation
+import EPGPolicy
 import KubernetesModel
 
 /// `admission.k8s.io/v1` (and `v1beta1`, the same shape) AdmissionReview, as the apiserver sends it.
@@ -34,7 +35,8 @@ public struct AdmissionRequest: Sendable {
 
 /// The parts of `request.object` / `request.oldObject` that admission decisions and the writer read.
 /// They are decoded straight from the body for the request's kind; every other field (managedFields,
-/// status, container details the product does not use) is skipped by the parser, never built.
+/// status, container details the product does not use, annotations other than the EPG annotation and
+/// the provenance stamp) is skipped by the parser, never built.
 public struct AdmissionObject: Sendable, Hashable {
     /// The object's `metadata`; nil when the object has none (or `null`).
     public var metadata: ObjectMeta?
@@ -57,13 +59,17 @@ public struct AdmissionDecodeError: Error, Equatable, Sendable, CustomStringConv
 public enum AdmissionReviewDecoder {
     public static let versions = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"]
     public static let operations = ["CREATE", "UPDATE", "DELETE", "CONNECT"]
+    /// The only annotations decisions read (and so the only ones decoded).
+    static let annotationKeys = [EPGAnnotation.key, EPGAnnotation.provenanceKey]
 
     /// Decodes and checks a review, with a message that says exactly what is wrong (the field path
     /// and what was expected).
     public static func decode(_ body: Data) throws -> AdmissionReview {
         if body.isEmpty { throw AdmissionDecodeError(message: "empty body: expected an AdmissionReview") }
         do {
-            return try JSONDecoder().decode(WireReview.self, from: body).review
+            let decoder = JSONDecoder()
+            decoder.userInfo[ObjectMeta.annotationKeysToRead] = annotationKeys
+            return try decoder.decode(WireReview.self, from: body).review
         } catch let error as DecodingError {
             throw AdmissionDecodeError(message: describe(error))
         }
@@ -228,6 +234,27 @@ public struct AdmissionResponse: Encodable, Sendable, Equatable {
     public var patchType: String?
     public var warnings: [String]?
     public var auditAnnotations: [String: String]?
+
+    enum CodingKeys: String, CodingKey { case uid, allowed, status, patch, patchType, warnings, auditAnnotations }
+
+    // Written out so the maps and lists of strings take the encoder's concrete String path (the
+    // synthesized generic path is most of the response's encoding time).
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(uid, forKey: .uid)
+        try container.encode(allowed, forKey: .allowed)
+        try container.encodeIfPresent(status, forKey: .status)
+        try container.encodeIfPresent(patch, forKey: .patch)
+        try container.encodeIfPresent(patchType, forKey: .patchType)
+        if let warnings {
+            var list = container.nestedUnkeyedContainer(forKey: .warnings)
+            for warning in warnings { try list.encode(warning) }
+        }
+        if let auditAnnotations {
+            var map = container.nestedContainer(keyedBy: StringMapKey.self, forKey: .auditAnnotations)
+            for (key, value) in auditAnnotations { try map.encode(value, forKey: StringMapKey(key)) }
+        }
+    }
 
     /// `{"apiVersion":…,"kind":"AdmissionReview","response":{…}}`.
     public func reviewJSON(apiVersion: String) -> Data {

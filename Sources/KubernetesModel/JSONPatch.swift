@@ -16,6 +16,21 @@ public struct JSONPatchOperation: Codable, Hashable, Sendable {
         self.path = path
         self.value = value
     }
+
+    enum CodingKeys: String, CodingKey { case op, path, value }
+
+    // Written out so the common members take the encoder's concrete String path: every patched
+    // admission response encodes a few of these, and the synthesized generic path costs ~3x as much.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(op.rawValue, forKey: .op)
+        try container.encode(path, forKey: .path)
+        switch value {
+        case .string(let string)?: try container.encode(string, forKey: .value)
+        case let value?: try container.encode(value, forKey: .value)
+        case nil: break
+        }
+    }
 }
 
 /// RFC 6901 JSON Pointer construction.

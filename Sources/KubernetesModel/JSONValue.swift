@@ -30,6 +30,18 @@ public enum JSONValue: Codable, Hashable, Sendable {
     }
 
     public func encode(to encoder: Encoder) throws {
+        if case .object(let members) = self {
+            // Members that are strings (annotation maps) take the encoder's concrete String path.
+            var object = encoder.container(keyedBy: StringMapKey.self)
+            for (name, member) in members {
+                if case .string(let string) = member {
+                    try object.encode(string, forKey: StringMapKey(name))
+                } else {
+                    try object.encode(member, forKey: StringMapKey(name))
+                }
+            }
+            return
+        }
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -38,7 +50,7 @@ public enum JSONValue: Codable, Hashable, Sendable {
         case .double(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
+        case .object: break
         }
     }
 

@@ -385,6 +385,8 @@ enum AdmissionFixtures {
         (#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"PATCH"}}"#, "request.operation \"PATCH\" is not one of"),
         (#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","object":"pod"}}"#, "request.object must be an object or null"),
         (#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","dryRun":"yes"}}"#, "request.dryRun has the wrong type: expected a boolean"),
+        (#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","object":{"kind":"Pod","metadata":{"labels":{"app":7}}}}}"#, "request.object.metadata.labels.app has the wrong type: expected a string"),
+        (#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","object":{"kind":"Pod","metadata":{"annotations":[]}}}}"#, "request.object.metadata.annotations has the wrong type: expected an object"),
     ])
     func malformedReviews(_ input: (String, String)) {
         #expect {
@@ -397,6 +399,24 @@ enum AdmissionFixtures {
     @Test func validReviewDecodes() throws {
         let review = try AdmissionReviewDecoder.decode(Data(Self.valid.utf8))
         #expect(review.request.uid == "u")
+    }
+
+    @Test func onlyTheAnnotationsDecisionsReadAreDecoded() throws {
+        let review = try AdmissionFixtures.review("deployment-create.json")
+        // The fixture's object has only kubectl's last-applied-configuration: an empty map, not a missing
+        // one (a missing map is patched with one `add` of a whole map, which would drop kubectl's).
+        #expect(review.request.object?.metadata?.annotations == [:])
+        let pinned = try AdmissionFixtures.review("deployment-create.json") { json in
+            var request = json["request"] as! [String: Any], object = request["object"] as! [String: Any]
+            var metadata = object["metadata"] as! [String: Any]
+            metadata["annotations"] = ["other": "x", EPGAnnotation.key: "{}", EPGAnnotation.provenanceKey: "sha256:1"]
+            object["metadata"] = metadata
+            request["object"] = object
+            json["request"] = request
+        }
+        #expect(pinned.request.object?.metadata?.annotations == [EPGAnnotation.key: "{}", EPGAnnotation.provenanceKey: "sha256:1"])
+        // Labels are read whole; a wrongly typed label is still an error, with its path.
+        #expect(review.request.object?.metadata?.labels?.count == 3)
     }
 
     @Test func deeplyNestedObjectsDoNotCrash() {

@@ -328,6 +328,11 @@ enum ServerFixtures {
         #expect((slow["status_line"] as? String)?.hasPrefix("HTTP/1.1 408") == true, "\(slow)")
         #expect((slow["after"] as? Double ?? 99) < 5, "\(slow)")
         #expect(try await server.curl(["\(server.base)/healthz"]).status == 200)
+        // The same over HTTP/2: the stalled stream gets the 408's body, the connection goes on serving.
+        let slowStream = try await server.hostile("slow-body-h2", 5000)
+        #expect((slowStream["stream1"] as? String)?.contains("did not arrive within") == true, "\(slowStream)")
+        #expect((slowStream["stream1_after"] as? Double ?? 99) < 5, "\(slowStream)")
+        #expect(slowStream["stream3"] as? String == "ok\n", "\(slowStream)")
     }
 
     @Test func http2RapidResetEndsTheConnectionNotTheServer() async throws {

@@ -5,6 +5,8 @@ usage: hostile_client.py MODE PORT CAFILE [ARG]
   silent       connect, send nothing: seconds until the server closes
   idle-tls     finish the TLS handshake (http/1.1), send nothing: seconds until the server closes
   slow-body    HTTP/1.1 POST declaring ARG body bytes, send 10, stall: the status line and the seconds it took
+  slow-body-h2 HTTP/2: stream 1 POSTs declaring ARG body bytes, sends 10, stalls; once stream 1 is
+               answered, stream 3 asks for /healthz: each stream's response body and the seconds it took
   rapid-reset  HTTP/2: open ARG streams, each cancelled at once with RST_STREAM (CVE-2023-44487):
                how many were sent and the GOAWAY error code received, if any
 Prints one JSON object.
@@ -72,6 +74,45 @@ elif mode == "slow-body":
         pass
     print(json.dumps({"status_line": response.split(b"\r\n")[0].decode(errors="replace"),
                       "after": round(time.monotonic() - start, 2)}))
+elif mode == "slow-body-h2":
+    sock = tls("h2")
+    sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0))
+    post = (literal(b":method", b"POST") + literal(b":scheme", b"https") + literal(b":path", b"/mutate")
+            + literal(b":authority", b"localhost") + literal(b"content-type", b"application/json")
+            + literal(b"content-length", str(arg).encode()))
+    start = time.monotonic()
+    # HEADERS (END_HEADERS), then DATA with 10 of the declared bytes and no END_STREAM.
+    sock.sendall(frame(1, 0x4, 1, post) + frame(0, 0, 1, b'{"apiVersi'))
+    bodies, ended, after, buffer = {1: b"", 3: b""}, set(), {}, b""
+    sock.settimeout(30)
+    try:
+        while ended != {1, 3}:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            buffer += chunk
+            while len(buffer) >= 9:
+                length = int.from_bytes(buffer[:3], "big")
+                if len(buffer) < 9 + length:
+                    break
+                kind, flags, stream = buffer[3], buffer[4], struct.unpack(">I", buffer[5:9])[0] & 0x7FFFFFFF
+                payload = buffer[9:9 + length]
+                buffer = buffer[9 + length:]
+                if kind == 4 and not flags & 0x1:
+                    sock.sendall(frame(4, 0x1, 0))  # SETTINGS ACK
+                if kind == 0 and stream in bodies:
+                    bodies[stream] += payload
+                if kind in (0, 1, 3) and stream in bodies and (flags & 0x1 or kind == 3) and stream not in ended:
+                    ended.add(stream)
+                    after[stream] = round(time.monotonic() - start, 2)
+                    if stream == 1:  # the stalled stream is answered: the connection still serves others
+                        get = (literal(b":method", b"GET") + literal(b":scheme", b"https") + literal(b":path", b"/healthz")
+                               + literal(b":authority", b"localhost"))
+                        sock.sendall(frame(1, 0x5, 3, get))
+    except (socket.timeout, ConnectionResetError, ssl.SSLError, OSError):
+        pass
+    print(json.dumps({"stream1": bodies[1].decode(errors="replace"), "stream1_after": after.get(1),
+                      "stream3": bodies[3].decode(errors="replace")}))
 elif mode == "rapid-reset":
     sock = tls("h2")
     sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0))
