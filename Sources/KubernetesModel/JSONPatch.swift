@@ -39,19 +39,26 @@ public enum JSONPointer {
     /// in the wrong order would turn the `~` of `~1` into `~01`).
     public static func escape(_ token: String) -> String {
         guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
-        var escaped = String.UnicodeScalarView()
-        for scalar in token.unicodeScalars {
-            switch scalar {
-            case "~": escaped.append(contentsOf: "~0".unicodeScalars)
-            case "/": escaped.append(contentsOf: "~1".unicodeScalars)
-            default: escaped.append(scalar)
+        // Byte by byte: `~` and `/` are ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII.
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(token.utf8.count + 4)
+        for byte in token.utf8 {
+            switch byte {
+            case UInt8(ascii: "~"): escaped.append(contentsOf: [UInt8(ascii: "~"), UInt8(ascii: "0")])
+            case UInt8(ascii: "/"): escaped.append(contentsOf: [UInt8(ascii: "~"), UInt8(ascii: "1")])
+            default: escaped.append(byte)
             }
         }
-        return String(escaped)
+        return String(decoding: escaped, as: UTF8.self)
     }
 
     public static func pointer(_ tokens: [String]) -> String {
-        tokens.map { "/" + escape($0) }.joined()
+        var pointer = ""
+        for token in tokens {
+            pointer += "/"
+            pointer += escape(token)
+        }
+        return pointer
     }
 }
 

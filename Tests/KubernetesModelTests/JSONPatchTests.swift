@@ -12,6 +12,7 @@ import TestSupport
         #expect(JSONPointer.escape("a~b") == "a~0b")
         #expect(JSONPointer.escape("~/") == "~0~1")
         #expect(JSONPointer.escape("~1") == "~01")
+        #expect(JSONPointer.escape("ключ/é~") == "ключ~1é~0")  // multi-byte characters pass through whole
         #expect(JSONPointer.pointer(["metadata", "annotations", "x/y~z"]) == "/metadata/annotations/x~1y~0z")
     }
 
