@@ -107,14 +107,6 @@ public enum AdmissionReviewDecoder {
 
 // MARK: wire shapes
 
-struct DynamicKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
 private func fail(_ message: String) -> AdmissionDecodeError { AdmissionDecodeError(message: message) }
 
 private struct WireReview: Decodable {
@@ -166,13 +158,13 @@ private struct WireRequest: Decodable {
     private static func document(_ container: KeyedDecodingContainer<Keys>, _ key: Keys, requestKind: String?) throws -> (object: AdmissionObject, kind: String?)? {
         guard container.contains(key), try !container.decodeNil(forKey: key) else { return nil }
         let decoder = try container.superDecoder(forKey: key)
-        let members: KeyedDecodingContainer<DynamicKey>
+        let members: KeyedDecodingContainer<MemberKey>
         do {
-            members = try decoder.container(keyedBy: DynamicKey.self)
+            members = try decoder.container(keyedBy: MemberKey.self)
         } catch DecodingError.typeMismatch {
             throw fail("request.\(key.rawValue) must be an object or null")
         }
-        let kind = requestKind ?? (try? members.decodeIfPresent(String.self, forKey: DynamicKey("kind")))
+        let kind = requestKind ?? (try? members.decodeIfPresent(String.self, forKey: MemberKey("kind")))
         return (try AdmissionObject(kind: kind, members: members, decoder: decoder), kind)
     }
 }
@@ -180,8 +172,8 @@ private struct WireRequest: Decodable {
 extension AdmissionObject {
     /// Decodes what the product reads of an object of `kind`. For the kinds it acts on a wrongly shaped
     /// field is an error (the apiserver never sends one); other kinds are read leniently.
-    init(kind: String?, members: KeyedDecodingContainer<DynamicKey>, decoder: Decoder) throws {
-        let metadataKey = DynamicKey("metadata")
+    init(kind: String?, members: KeyedDecodingContainer<MemberKey>, decoder: Decoder) throws {
+        let metadataKey = MemberKey("metadata")
         switch kind {
         case "NetworkPolicy":
             metadata = try? members.decodeIfPresent(ObjectMeta.self, forKey: metadataKey)
@@ -202,18 +194,18 @@ extension AdmissionObject {
             }
             metadata = try members.decodeIfPresent(ObjectMeta.self, forKey: metadataKey)
             // Walk to the pod template (`spec.template`, or `spec.jobTemplate.spec.template`).
-            var container: KeyedDecodingContainer<DynamicKey>? = members
+            var container: KeyedDecodingContainer<MemberKey>? = members
             for key in workloadKind.podTemplatePath.dropLast() {
-                guard let current = container, current.contains(DynamicKey(key)), try !current.decodeNil(forKey: DynamicKey(key)) else {
+                guard let current = container, current.contains(MemberKey(key)), try !current.decodeNil(forKey: MemberKey(key)) else {
                     container = nil
                     break
                 }
-                container = try current.nestedContainer(keyedBy: DynamicKey.self, forKey: DynamicKey(key))
+                container = try current.nestedContainer(keyedBy: MemberKey.self, forKey: MemberKey(key))
             }
             // Only the template's metadata: nothing downstream reads the pod spec, and skipping it
             // saves a fifth of the decoding time of a typical Deployment.
             struct TemplateMetadata: Decodable { var metadata: ObjectMeta? }
-            let template = try container?.decodeIfPresent(TemplateMetadata.self, forKey: DynamicKey(workloadKind.podTemplatePath.last!))
+            let template = try container?.decodeIfPresent(TemplateMetadata.self, forKey: MemberKey(workloadKind.podTemplatePath.last!))
             typed = .workload(Workload(kind: workloadKind, metadata: metadata ?? ObjectMeta(), podTemplate: template.map { PodTemplateSpec(metadata: $0.metadata) }))
         }
     }
@@ -251,8 +243,8 @@ public struct AdmissionResponse: Encodable, Sendable, Equatable {
             for warning in warnings { try list.encode(warning) }
         }
         if let auditAnnotations {
-            var map = container.nestedContainer(keyedBy: StringMapKey.self, forKey: .auditAnnotations)
-            for (key, value) in auditAnnotations { try map.encode(value, forKey: StringMapKey(key)) }
+            var map = container.nestedContainer(keyedBy: MemberKey.self, forKey: .auditAnnotations)
+            for (key, value) in auditAnnotations { try map.encode(value, forKey: MemberKey(key)) }
         }
     }
 

@@ -186,7 +186,6 @@ public struct AdmissionHTTPServer: Sendable {
 
     private struct BodyTimeout: Error {}
 
-    /// The body, up to the size limit, within the body timeout.
     /// The body, up to the limit, within the body timeout. The timeout is a timer on the channel's
     /// event loop that fails the channel's inbound stream, so the read ends with an error: no task
     /// races the read (two child tasks per request on the hot path), and no timer outlives the

@@ -32,12 +32,12 @@ public enum JSONValue: Codable, Hashable, Sendable {
     public func encode(to encoder: Encoder) throws {
         if case .object(let members) = self {
             // Members that are strings (annotation maps) take the encoder's concrete String path.
-            var object = encoder.container(keyedBy: StringMapKey.self)
+            var object = encoder.container(keyedBy: MemberKey.self)
             for (name, member) in members {
                 if case .string(let string) = member {
-                    try object.encode(string, forKey: StringMapKey(name))
+                    try object.encode(string, forKey: MemberKey(name))
                 } else {
-                    try object.encode(member, forKey: StringMapKey(name))
+                    try object.encode(member, forKey: MemberKey(name))
                 }
             }
             return
@@ -50,7 +50,7 @@ public enum JSONValue: Codable, Hashable, Sendable {
         case .double(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
-        case .object: break
+        case .object: break  // encoded above, member by member
         }
     }
 

@@ -87,8 +87,8 @@ public struct TypeMeta: Codable, Hashable, Sendable {
     }
 }
 
-/// A key for objects whose member names are data (label and annotation maps).
-public struct StringMapKey: CodingKey {
+/// A key for JSON objects read member by member, or whose member names are data (label and annotation maps).
+public struct MemberKey: CodingKey {
     public var stringValue: String
     public var intValue: Int? { nil }
     public init(_ string: String) { stringValue = string }
@@ -100,7 +100,7 @@ extension KeyedDecodingContainer {
     /// A `{string: string}` member, or nil when it is absent or null.
     public func decodeStringMapIfPresent(forKey key: Key) throws -> [String: String]? {
         guard contains(key), try !decodeNil(forKey: key) else { return nil }
-        let members = try nestedContainer(keyedBy: StringMapKey.self, forKey: key)
+        let members = try nestedContainer(keyedBy: MemberKey.self, forKey: key)
         let keys = members.allKeys
         var map = [String: String](minimumCapacity: keys.count)
         for member in keys { map[member.stringValue] = try members.decode(String.self, forKey: member) }
@@ -111,10 +111,10 @@ extension KeyedDecodingContainer {
     /// them, nil when it is absent or null.
     public func decodeStringMapIfPresent(forKey key: Key, only: [String]) throws -> [String: String]? {
         guard contains(key), try !decodeNil(forKey: key) else { return nil }
-        let members = try nestedContainer(keyedBy: StringMapKey.self, forKey: key)
+        let members = try nestedContainer(keyedBy: MemberKey.self, forKey: key)
         var map: [String: String] = [:]
-        for name in only where members.contains(StringMapKey(name)) {
-            map[name] = try members.decode(String.self, forKey: StringMapKey(name))
+        for name in only where members.contains(MemberKey(name)) {
+            map[name] = try members.decode(String.self, forKey: MemberKey(name))
         }
         return map
     }
