@@ -148,9 +148,13 @@ public struct AdmissionHTTPServer: Sendable {
             // header (a response with one is malformed); the stream ends and the connection goes on.
             return plain(.requestTimeout, "the request body did not arrive within \(configuration.bodyTimeout)\n",
                          extra: channel.parent == nil ? [.connection: "close"] : [:])
-        } catch {
+        } catch is NIOTooManyBytesError {
             metrics.badRequest("too-large")
             return plain(.contentTooLarge, "request body larger than \(configuration.bodyLimit) bytes\n")
+        } catch {
+            // The client went away mid-body, or its stream was reset: most likely no one reads this.
+            metrics.badRequest("body-read")
+            return plain(.badRequest, "the request body could not be read: \(error)\n")
         }
         if let deadline, ContinuousClock.now >= deadline {
             metrics.badRequest("deadline")
@@ -289,7 +293,7 @@ public final class ServerMetrics: Sendable {
     }
 
     func badRequest(_ reason: String) {
-        registry.makeCounter(name: "aci_admission_bad_requests_total", labels: [("reason", reason)], help: "Requests answered with a 4xx before any decision").increment()
+        registry.makeCounter(name: "aci_admission_bad_requests_total", labels: [("reason", reason)], help: "Requests answered before any decision (4xx; 503 when busy or past their timeout), by reason").increment()
     }
 
     func policyReloads(ok: Bool) {

@@ -333,6 +333,14 @@ enum ServerFixtures {
         #expect((slowStream["stream1"] as? String)?.contains("did not arrive within") == true, "\(slowStream)")
         #expect((slowStream["stream1_after"] as? Double ?? 99) < 5, "\(slowStream)")
         #expect(slowStream["stream3"] as? String == "ok\n", "\(slowStream)")
+        // A client that hangs up mid-body: counted, and the server goes on.
+        _ = try await server.hostile("abort-body", 5000)
+        var counted = false
+        for _ in 0..<50 where !counted {
+            counted = try await server.curl(["\(server.base)/metrics"]).body.contains(#"aci_admission_bad_requests_total{reason="body-read"} 1"#)
+            if !counted { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(counted)
     }
 
     @Test func http2RapidResetEndsTheConnectionNotTheServer() async throws {

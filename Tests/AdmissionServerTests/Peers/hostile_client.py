@@ -5,6 +5,7 @@ usage: hostile_client.py MODE PORT CAFILE [ARG]
   silent       connect, send nothing: seconds until the server closes
   idle-tls     finish the TLS handshake (http/1.1), send nothing: seconds until the server closes
   slow-body    HTTP/1.1 POST declaring ARG body bytes, send 10, stall: the status line and the seconds it took
+  abort-body   HTTP/1.1 POST declaring ARG body bytes, send 10, close the connection
   slow-body-h2 HTTP/2: stream 1 POSTs declaring ARG body bytes, sends 10, stalls; once stream 1 is
                answered, stream 3 asks for /healthz: each stream's response body and the seconds it took
   rapid-reset  HTTP/2: open ARG streams, each cancelled at once with RST_STREAM (CVE-2023-44487):
@@ -74,6 +75,13 @@ elif mode == "slow-body":
         pass
     print(json.dumps({"status_line": response.split(b"\r\n")[0].decode(errors="replace"),
                       "after": round(time.monotonic() - start, 2)}))
+elif mode == "abort-body":
+    sock = tls("http/1.1")
+    head = (f"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {arg}\r\n\r\n").encode()
+    sock.sendall(head + b'{"apiVersi')
+    sock.close()
+    print(json.dumps({"closed": True}))
 elif mode == "slow-body-h2":
     sock = tls("h2")
     sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0))
