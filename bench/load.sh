@@ -11,53 +11,33 @@
 #
 # usage: bench/load.sh            (DUR=15 RUNS=3 by default; SHARED=path/to/shared if not beside the repo)
 # needs: golang-1.19, h2load (nghttp2-client), wrk — `apt-get install -y golang-1.19 nghttp2-client wrk`
-set -euo pipefail
-
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-shared=${SHARED:-$(dirname "$root")/shared}
-go_dir=$shared/baselines/go-webhook
-fixture=$go_dir/fixtures/deployment-create.json
+script=load.sh tools="go h2load wrk"
+source "$(dirname "$0")/lib.sh"
 DUR=${DUR:-15}
 RUNS=${RUNS:-3}
-export PATH=/usr/lib/go-1.19/bin:$PATH
-
-for tool in go h2load wrk taskset curl; do
-    command -v $tool >/dev/null || { echo "load.sh: $tool is missing (apt-get install -y golang-1.19 nghttp2-client wrk)" >&2; exit 2; }
-done
-[ -r "$fixture" ] || { echo "load.sh: no Go baseline at $go_dir (set SHARED)" >&2; exit 2; }
 
 echo "building aci-admission (release) and the Go baseline…" >&2
 (cd "$root" && swift build -c release --product aci-admission >/dev/null)
-mkdir -p "$here/.build-go"
-(cd "$go_dir" && GOPATH=$here/.build-go/gopath GOCACHE=$here/.build-go/cache GOFLAGS=-mod=mod go build -o "$here/.build-go/go-webhook" .)
-
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-"$go_dir/gen-certs.sh" "$work/certs" >/dev/null
+build_go_baseline
 
 swift_port=18443 go_port=18444
 taskset -c 0 "$root/.build/release/aci-admission" serve --listen 127.0.0.1:$swift_port --policy "$here/policy.yaml" \
-    --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --state-dir "$work/state" >"$work/swift.log" 2>&1 &
+    --tls-cert "$cert" --tls-key "$key" --state-dir "$work/state" >"$work/swift.log" 2>&1 &
 swift_pid=$!; pids+=($swift_pid)
-taskset -c 0 "$here/.build-go/go-webhook" -addr 127.0.0.1:$go_port -cert "$work/certs/tls.crt" -key "$work/certs/tls.key" >"$work/go.log" 2>&1 &
+taskset -c 0 "$here/.build-go/go-webhook" -addr 127.0.0.1:$go_port -cert "$cert" -key "$key" >"$work/go.log" 2>&1 &
 go_pid=$!; pids+=($go_pid)
 for port in $swift_port $go_port; do
     for _ in $(seq 100); do
-        curl -s --cacert "$work/certs/tls.crt" -o /dev/null "https://127.0.0.1:$port/healthz" && break
+        curl -s --cacert "$cert" -o /dev/null "https://127.0.0.1:$port/healthz" && break
         sleep 0.1
     done
 done
 # Both must answer the fixture with a patch before anything is measured.
 for port in $swift_port $go_port; do
-    curl -sf --cacert "$work/certs/tls.crt" -H 'content-type: application/json' --data-binary @"$fixture" \
+    curl -sf --cacert "$cert" -H 'content-type: application/json' --data-binary @"$fixture" \
         "https://127.0.0.1:$port/mutate" | grep -q '"patch"' || { echo "load.sh: the server on $port did not patch the fixture" >&2; cat "$work"/*.log >&2; exit 1; }
 done
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 
 # measure NAME PID PORT MODE TOOL → "rps p99_ms cpu_us_per_request"
@@ -71,9 +51,7 @@ measure() {
     echo "$(echo "$line" | field rps) $(echo "$line" | field p99_ms) $(awk -v t=$((after - before)) -v hz="$hz" -v n="$ok" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}')"
 }
 
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(uname -r)"
+machine
 echo "warming up…" >&2
 for port in $swift_port $go_port; do "$go_dir/load.sh" -P 1 -w 0 -d 3 "https://127.0.0.1:$port" "$fixture" h1 >/dev/null; done
 

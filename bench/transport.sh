@@ -7,32 +7,15 @@
 #
 # usage: bench/transport.sh      (DUR=10 RUNS=3; SHARED=path/to/shared if not beside the repo)
 # needs: golang-1.19, wrk — `apt-get install -y golang-1.19 wrk`
-set -euo pipefail
-
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-shared=${SHARED:-$(dirname "$root")/shared}
-go_dir=$shared/baselines/go-webhook
-fixture=$go_dir/fixtures/deployment-create.json
+script=transport.sh tools="go wrk"
+source "$(dirname "$0")/lib.sh"
 DUR=${DUR:-10}
 RUNS=${RUNS:-3}
-export PATH=/usr/lib/go-1.19/bin:$PATH
-for tool in go wrk taskset curl; do
-    command -v $tool >/dev/null || { echo "transport.sh: $tool is missing (apt-get install -y golang-1.19 wrk)" >&2; exit 2; }
-done
 
 echo "building aci-admission, bare-nio-webhook (release) and the Go baseline…" >&2
 (cd "$root" && swift build -c release --product aci-admission >/dev/null)
 (cd "$here" && swift build -c release --product bare-nio-webhook >/dev/null)
-mkdir -p "$here/.build-go"
-(cd "$go_dir" && GOPATH=$here/.build-go/gopath GOCACHE=$here/.build-go/cache GOFLAGS=-mod=mod go build -o "$here/.build-go/go-webhook" .)
-
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-"$go_dir/gen-certs.sh" "$work/certs" >/dev/null
-cert=$work/certs/tls.crt key=$work/certs/tls.key
+build_go_baseline
 
 declare -A port pid
 port[hummingbird]=18443 port[bare-nio]=18445 port[go]=18444
@@ -51,10 +34,6 @@ for server in hummingbird bare-nio go; do
     done
 done
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-
 # cpu SERVER LOAD → "req/s cpu_µs_per_request"
 cpu() {
     local server=$1 load=$2 before after out n rps
@@ -70,7 +49,11 @@ cpu() {
     echo "$rps $(awk -v t=$((after - before)) -v hz="$hz" -v n="$n" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')"
 }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(uname -r)"
+machine
+echo "warming up…" >&2
+for server in hummingbird bare-nio go; do
+    "$go_dir/load.sh" -P 1 -w 0 -d 3 -T wrk "https://127.0.0.1:${port[$server]}" "$fixture" h1 >/dev/null
+done
 declare -A results
 for run in $(seq "$RUNS"); do
     for load in mutate floor; do

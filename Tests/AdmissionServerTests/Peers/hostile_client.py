@@ -46,6 +46,34 @@ def frame(kind, flags, stream, payload=b""):
     return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + struct.pack(">I", stream) + payload
 
 
+def h2():
+    """A TLS connection speaking HTTP/2: ALPN h2, the client preface and empty SETTINGS sent."""
+    sock = tls("h2")
+    sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0))
+    return sock
+
+
+def frames(sock, timeout):
+    """The HTTP/2 frames the server sends, as (type, flags, stream, payload), until it closes the
+    connection or sends nothing for `timeout` seconds."""
+    sock.settimeout(timeout)
+    buffer = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return
+            buffer += chunk
+            while len(buffer) >= 9:
+                length = int.from_bytes(buffer[:3], "big")
+                if len(buffer) < 9 + length:
+                    break
+                yield buffer[3], buffer[4], struct.unpack(">I", buffer[5:9])[0] & 0x7FFFFFFF, buffer[9:9 + length]
+                buffer = buffer[9 + length:]
+    except (socket.timeout, ConnectionResetError, ssl.SSLError, OSError):
+        return
+
+
 def literal(name, value):
     # HPACK literal header field without indexing, new name, no Huffman coding.
     return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
@@ -83,47 +111,32 @@ elif mode == "abort-body":
     sock.close()
     print(json.dumps({"closed": True}))
 elif mode == "slow-body-h2":
-    sock = tls("h2")
-    sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0))
+    sock = h2()
     post = (literal(b":method", b"POST") + literal(b":scheme", b"https") + literal(b":path", b"/mutate")
             + literal(b":authority", b"localhost") + literal(b"content-type", b"application/json")
             + literal(b"content-length", str(arg).encode()))
     start = time.monotonic()
     # HEADERS (END_HEADERS), then DATA with 10 of the declared bytes and no END_STREAM.
     sock.sendall(frame(1, 0x4, 1, post) + frame(0, 0, 1, b'{"apiVersi'))
-    bodies, ended, after, buffer = {1: b"", 3: b""}, set(), {}, b""
-    sock.settimeout(30)
-    try:
-        while ended != {1, 3}:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            buffer += chunk
-            while len(buffer) >= 9:
-                length = int.from_bytes(buffer[:3], "big")
-                if len(buffer) < 9 + length:
-                    break
-                kind, flags, stream = buffer[3], buffer[4], struct.unpack(">I", buffer[5:9])[0] & 0x7FFFFFFF
-                payload = buffer[9:9 + length]
-                buffer = buffer[9 + length:]
-                if kind == 4 and not flags & 0x1:
-                    sock.sendall(frame(4, 0x1, 0))  # SETTINGS ACK
-                if kind == 0 and stream in bodies:
-                    bodies[stream] += payload
-                if kind in (0, 1, 3) and stream in bodies and (flags & 0x1 or kind == 3) and stream not in ended:
-                    ended.add(stream)
-                    after[stream] = round(time.monotonic() - start, 2)
-                    if stream == 1:  # the stalled stream is answered: the connection still serves others
-                        get = (literal(b":method", b"GET") + literal(b":scheme", b"https") + literal(b":path", b"/healthz")
-                               + literal(b":authority", b"localhost"))
-                        sock.sendall(frame(1, 0x5, 3, get))
-    except (socket.timeout, ConnectionResetError, ssl.SSLError, OSError):
-        pass
+    bodies, ended, after = {1: b"", 3: b""}, set(), {}
+    for kind, flags, stream, payload in frames(sock, 30):
+        if kind == 4 and not flags & 0x1:
+            sock.sendall(frame(4, 0x1, 0))  # SETTINGS ACK
+        if kind == 0 and stream in bodies:
+            bodies[stream] += payload
+        if kind in (0, 1, 3) and stream in bodies and (flags & 0x1 or kind == 3) and stream not in ended:
+            ended.add(stream)
+            after[stream] = round(time.monotonic() - start, 2)
+            if stream == 1:  # the stalled stream is answered: the connection still serves others
+                get = (literal(b":method", b"GET") + literal(b":scheme", b"https") + literal(b":path", b"/healthz")
+                       + literal(b":authority", b"localhost"))
+                sock.sendall(frame(1, 0x5, 3, get))
+        if ended == {1, 3}:
+            break
     print(json.dumps({"stream1": bodies[1].decode(errors="replace"), "stream1_after": after.get(1),
                       "stream3": bodies[3].decode(errors="replace")}))
 elif mode == "rapid-reset":
-    sock = tls("h2")
-    sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0))
+    sock = h2()
     block = (literal(b":method", b"POST") + literal(b":scheme", b"https") + literal(b":path", b"/mutate")
              + literal(b":authority", b"localhost") + literal(b"content-type", b"application/json"))
     sent = 0
@@ -135,23 +148,11 @@ elif mode == "rapid-reset":
             sent += 1
     except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
         pass
-    goaway, buffer = None, b""
-    sock.settimeout(10)
-    try:
-        while goaway is None:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            buffer += chunk
-            while len(buffer) >= 9:
-                length = int.from_bytes(buffer[:3], "big")
-                if len(buffer) < 9 + length:
-                    break
-                if buffer[3] == 7:  # GOAWAY: last stream id, error code
-                    goaway = struct.unpack(">I", buffer[9 + 4:9 + 8])[0]
-                buffer = buffer[9 + length:]
-    except (socket.timeout, ConnectionResetError, ssl.SSLError, OSError):
-        pass
+    goaway = None
+    for kind, _, _, payload in frames(sock, 10):
+        if kind == 7:  # GOAWAY: last stream id, error code
+            goaway = struct.unpack(">I", payload[4:8])[0]
+            break
     print(json.dumps({"sent": sent, "goaway": goaway}))
 else:
     sys.exit(f"unknown mode {mode}")
