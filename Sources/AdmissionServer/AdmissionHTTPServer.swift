@@ -34,6 +34,9 @@ public struct AdmissionHTTPServer: Sendable {
         /// The whole body must arrive within this once the headers have (408 otherwise): a client that
         /// trickles its body cannot hold a request slot for longer.
         public var bodyTimeout: Duration = .seconds(10)
+        /// How many bytes of request bodies an HTTP/2 client may have in flight on one connection
+        /// (the protocol's default is 64 KiB: a few concurrent reviews); each stream still has 64 KiB.
+        public var http2ConnectionWindow = 1 << 20
         public init() {}
     }
 
@@ -146,8 +149,9 @@ public struct AdmissionHTTPServer: Sendable {
             metrics.badRequest("slow-body")
             // HTTP/1.1: the connection is in an unknown state, so it ends. HTTP/2 has no `Connection`
             // header (a response with one is malformed); the stream ends and the connection goes on.
+            let isHTTP2Stream = (try? await channel.eventLoop.submit { HTTP2ConnectionWindow.isHTTP2Stream(channel.pipeline) }.get()) ?? false
             return plain(.requestTimeout, "the request body did not arrive within \(configuration.bodyTimeout)\n",
-                         extra: channel.parent == nil ? [.connection: "close"] : [:])
+                         extra: isHTTP2Stream ? [:] : [.connection: "close"])
         } catch is NIOTooManyBytesError {
             metrics.badRequest("too-large")
             return plain(.contentTooLarge, "request body larger than \(configuration.bodyLimit) bytes\n")
@@ -223,10 +227,12 @@ public struct AdmissionHTTPServer: Sendable {
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let tls = try tlsConfiguration()
         let channel = HTTP2ChannelConfiguration(idleTimeout: configuration.idleTimeout, gracefulCloseTimeout: .seconds(5),
-                                                streamConfiguration: HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout)))
-        let handshakeTimeout = TimeAmount(configuration.handshakeTimeout)
+                                                streamConfiguration: HTTP1Channel.Configuration(additionalChannelHandlers: [HTTP2ConnectionWindow.Returner()],
+                                                                                                idleTimeout: TimeAmount(configuration.idleTimeout)))
+        let (handshakeTimeout, http2ConnectionWindow) = (TimeAmount(configuration.handshakeTimeout), configuration.http2ConnectionWindow)
         let server = HTTPServerBuilder { responder in
-            HandshakeDeadline(inner: try HTTP2UpgradeChannel(tlsConfiguration: tls, configuration: channel, responder: responder), timeout: handshakeTimeout)
+            AdmissionChildChannel(inner: try HTTP2UpgradeChannel(tlsConfiguration: tls, configuration: channel, responder: responder),
+                                  handshakeTimeout: handshakeTimeout, http2ConnectionWindow: http2ConnectionWindow)
         }
         return Application(router: router(), server: server,
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aci-admission"),

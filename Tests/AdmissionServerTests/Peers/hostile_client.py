@@ -4,7 +4,8 @@
 usage: hostile_client.py MODE PORT CAFILE [ARG]
   silent       connect, send nothing: seconds until the server closes
   idle-tls     finish the TLS handshake (http/1.1), send nothing: seconds until the server closes
-  slow-body    HTTP/1.1 POST declaring ARG body bytes, send 10, stall: the status line and the seconds it took
+  slow-body    HTTP/1.1 POST declaring ARG body bytes, send 10, stall: the status line, the response's
+               header lines (lowercased) and the seconds it took
   abort-body   HTTP/1.1 POST declaring ARG body bytes, send 10, close the connection
   slow-body-h2 HTTP/2: stream 1 POSTs declaring ARG body bytes, sends 10, stalls; once stream 1 is
                answered, stream 3 asks for /healthz: each stream's response body and the seconds it took
@@ -94,14 +95,15 @@ elif mode == "slow-body":
     sock.settimeout(30)
     response = b""
     try:
-        while b"\r\n" not in response:
+        while b"\r\n\r\n" not in response:
             chunk = sock.recv(4096)
             if not chunk:
                 break
             response += chunk
     except (ConnectionResetError, ssl.SSLError, OSError):
         pass
-    print(json.dumps({"status_line": response.split(b"\r\n")[0].decode(errors="replace"),
+    head = response.split(b"\r\n\r\n")[0].decode(errors="replace").split("\r\n")
+    print(json.dumps({"status_line": head[0], "headers": [line.lower() for line in head[1:]],
                       "after": round(time.monotonic() - start, 2)}))
 elif mode == "abort-body":
     sock = tls("http/1.1")
