@@ -8,6 +8,7 @@ import HummingbirdHTTP2
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTPTypesHTTP2
 import NIOSSL
 import Prometheus
 import ServiceLifecycle
@@ -34,9 +35,6 @@ public struct AdmissionHTTPServer: Sendable {
         /// The whole body must arrive within this once the headers have (408 otherwise): a client that
         /// trickles its body cannot hold a request slot for longer.
         public var bodyTimeout: Duration = .seconds(10)
-        /// How many bytes of request bodies an HTTP/2 client may have in flight on one connection
-        /// (the protocol's default is 64 KiB: a few concurrent reviews); each stream still has 64 KiB.
-        public var http2ConnectionWindow = 1 << 20
         public init() {}
     }
 
@@ -149,9 +147,8 @@ public struct AdmissionHTTPServer: Sendable {
             metrics.badRequest("slow-body")
             // HTTP/1.1: the connection is in an unknown state, so it ends. HTTP/2 has no `Connection`
             // header (a response with one is malformed); the stream ends and the connection goes on.
-            let isHTTP2Stream = (try? await channel.eventLoop.submit { HTTP2ConnectionWindow.isHTTP2Stream(channel.pipeline) }.get()) ?? false
             return plain(.requestTimeout, "the request body did not arrive within \(configuration.bodyTimeout)\n",
-                         extra: isHTTP2Stream ? [:] : [.connection: "close"])
+                         extra: await Self.isHTTP2Stream(channel) ? [:] : [.connection: "close"])
         } catch is NIOTooManyBytesError {
             metrics.badRequest("too-large")
             return plain(.contentTooLarge, "request body larger than \(configuration.bodyLimit) bytes\n")
@@ -194,6 +191,12 @@ public struct AdmissionHTTPServer: Sendable {
 
     private struct BodyTimeout: Error {}
 
+    /// Whether a request's channel is an HTTP/2 stream (its pipeline turns HTTP/2 frames into HTTP
+    /// parts) rather than an HTTP/1.1 connection.
+    static func isHTTP2Stream(_ channel: any Channel) async -> Bool {
+        (try? await channel.pipeline.handler(type: HTTP2FramePayloadToHTTPServerCodec.self).get()) != nil
+    }
+
     /// The body, up to the limit, within the body timeout. The timeout is a timer on the channel's
     /// event loop that fails the channel's inbound stream, so the read ends with an error: no task
     /// races the read (two child tasks per request on the hot path), and no timer outlives the
@@ -227,12 +230,10 @@ public struct AdmissionHTTPServer: Sendable {
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let tls = try tlsConfiguration()
         let channel = HTTP2ChannelConfiguration(idleTimeout: configuration.idleTimeout, gracefulCloseTimeout: .seconds(5),
-                                                streamConfiguration: HTTP1Channel.Configuration(additionalChannelHandlers: [HTTP2ConnectionWindow.Returner()],
-                                                                                                idleTimeout: TimeAmount(configuration.idleTimeout)))
-        let (handshakeTimeout, http2ConnectionWindow) = (TimeAmount(configuration.handshakeTimeout), configuration.http2ConnectionWindow)
+                                                streamConfiguration: HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout)))
+        let handshakeTimeout = TimeAmount(configuration.handshakeTimeout)
         let server = HTTPServerBuilder { responder in
-            AdmissionChildChannel(inner: try HTTP2UpgradeChannel(tlsConfiguration: tls, configuration: channel, responder: responder),
-                                  handshakeTimeout: handshakeTimeout, http2ConnectionWindow: http2ConnectionWindow)
+            HandshakeDeadline(inner: try HTTP2UpgradeChannel(tlsConfiguration: tls, configuration: channel, responder: responder), timeout: handshakeTimeout)
         }
         return Application(router: router(), server: server,
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "aci-admission"),
