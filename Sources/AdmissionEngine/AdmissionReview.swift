@@ -1,5 +1,5 @@
-import Foundation
 import EPGPolicy
+import Foundation
 import KubernetesModel
 
 /// `admission.k8s.io/v1` (and `v1beta1`, the same shape) AdmissionReview, as the apiserver sends it.

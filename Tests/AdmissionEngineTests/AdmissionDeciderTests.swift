@@ -415,7 +415,7 @@ enum AdmissionFixtures {
             json["request"] = request
         }
         #expect(pinned.request.object?.metadata?.annotations == [EPGAnnotation.key: "{}", EPGAnnotation.provenanceKey: "sha256:1"])
-        // Labels are read whole; a wrongly typed label is still an error, with its path.
+        // Labels are read whole (a wrongly typed one is an error with its path: `malformedReviews`).
         #expect(review.request.object?.metadata?.labels?.count == 3)
     }
 
